@@ -1,0 +1,61 @@
+//! What the tests of this package share.
+
+use std::collections::BTreeSet;
+
+use hello_host::{ExitStatus, RunOutput};
+use wit_component::DecodedWasm;
+
+pub const HELLO: &[u8] = b"Hello, world!\n";
+
+/// What every hello component, Rust or WAT, imports and exports: nothing more than printing needs.
+pub const HELLO_IMPORTS: [&str; 3] = [
+    "wasi:cli/stdout@0.2.3",
+    "wasi:io/error@0.2.3",
+    "wasi:io/streams@0.2.3",
+];
+pub const HELLO_EXPORTS: [&str; 1] = ["wasi:cli/run@0.2.3"];
+
+/// Asserts that a guest printed exactly `Hello, world!\n`, nothing on stderr, and succeeded.
+pub fn assert_prints_hello(what: &str, output: &RunOutput) {
+    assert!(
+        output.stdout == HELLO && output.stderr.is_empty() && output.status == ExitStatus::Success,
+        "{what} did not print exactly {:?}:\n{output}",
+        String::from_utf8_lossy(HELLO),
+    );
+}
+
+/// The names of a component's imports and exports, read by decoding its type (not by searching its bytes).
+pub fn interface(what: &str, component: &[u8]) -> (BTreeSet<String>, BTreeSet<String>) {
+    let decoded = wit_component::decode(component)
+        .unwrap_or_else(|e| panic!("failed to decode {what}: {e:?}"));
+    let DecodedWasm::Component(resolve, world) = decoded else {
+        panic!("{what} is a WIT package, not a component");
+    };
+    let world = &resolve.worlds[world];
+    let imports = world
+        .imports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .collect();
+    let exports = world
+        .exports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .collect();
+    (imports, exports)
+}
+
+/// Asserts that a component imports and exports exactly what hello needs, at WASI 0.2.3.
+pub fn assert_hello_interface(what: &str, component: &[u8]) {
+    let (imports, exports) = interface(what, component);
+    assert_eq!(
+        imports,
+        BTreeSet::from(HELLO_IMPORTS.map(String::from)),
+        "imports of {what}"
+    );
+    assert_eq!(
+        exports,
+        BTreeSet::from(HELLO_EXPORTS.map(String::from)),
+        "exports of {what}"
+    );
+}

@@ -1,0 +1,32 @@
+//! The article's hand-written WAT module (length bug fixed), made into a component in-process against our
+//! `wit/`, and run on the same harness as the Rust guest.
+
+mod common;
+
+use common::{assert_hello_interface, assert_prints_hello};
+
+const FIXTURE: &str = include_str!("fixtures/hello.wat");
+
+fn seed_component() -> Vec<u8> {
+    test_artifacts::component_from_wat(FIXTURE, test_artifacts::wit_dir(), "hello").unwrap_or_else(
+        |e| panic!("failed to build tests/fixtures/hello.wat into a component: {e:?}"),
+    )
+}
+
+#[test]
+fn seed_wat_prints_hello() {
+    let output = hello_host::run_bytes(&seed_component()).unwrap();
+    assert_prints_hello("tests/fixtures/hello.wat", &output);
+}
+
+#[test]
+fn seed_wat_has_the_same_interface_as_the_rust_guest() {
+    assert_hello_interface("tests/fixtures/hello.wat", &seed_component());
+}
+
+#[test]
+fn seed_wat_and_rust_guest_print_identical_bytes() {
+    let seed = hello_host::run_bytes(&seed_component()).unwrap();
+    let rust = hello_host::run_file(test_artifacts::HELLO_RELEASE).unwrap();
+    assert_eq!(seed, rust, "WAT:\n{seed}\nRust:\n{rust}");
+}

@@ -1,0 +1,113 @@
+//! `wit/deps` must hold exactly the WASI 0.2.3 WIT that upstream published in the `wasi` crate
+//! 0.14.1+wasi-0.2.3 (a dev-dependency pinned with `=`), byte for byte. Offline: cargo has the crate already.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const UPSTREAM_CRATE: &str = "wasi";
+const UPSTREAM_VERSION: &str = "0.14.1+wasi-0.2.3";
+
+/// `wit/deps` of the pinned crate, found through `cargo metadata` rather than a guess at cargo's cache layout.
+fn upstream_wit_deps() -> PathBuf {
+    // Filtered to the host, cargo needs only the packages that this build already downloaded.
+    let host = format!("--filter-platform={}", host_triple());
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "metadata",
+            "--format-version=1",
+            "--offline",
+            "--locked",
+            &host,
+        ])
+        .output()
+        .expect("failed to run `cargo metadata`");
+    assert!(
+        output.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata printed JSON");
+    let package = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == UPSTREAM_CRATE && p["version"] == UPSTREAM_VERSION)
+        .unwrap_or_else(|| panic!("{UPSTREAM_CRATE} {UPSTREAM_VERSION} is not a dependency"));
+    let manifest = Path::new(
+        package["manifest_path"]
+            .as_str()
+            .expect("manifest_path is a string"),
+    );
+    manifest.parent().unwrap().join("wit").join("deps")
+}
+
+fn host_triple() -> String {
+    let output = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("failed to run `rustc -vV`");
+    let version = String::from_utf8(output.stdout).expect("rustc -vV printed UTF-8");
+    let host = version.lines().find_map(|line| line.strip_prefix("host: "));
+    host.expect("rustc -vV names the host").to_owned()
+}
+
+/// Every file under `dir`, by path relative to `dir`, with its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current)
+            .unwrap_or_else(|e| panic!("failed to list `{}`: {e}", current.display()))
+        {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = fs::read(&path).unwrap();
+                found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
+    let ours = files(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("wit")
+            .join("deps"),
+    );
+    let upstream_dir = upstream_wit_deps();
+    let upstream = files(&upstream_dir);
+    assert!(!ours.is_empty(), "wit/deps is empty");
+    for (path, bytes) in &ours {
+        let package = path.components().next().unwrap();
+        let from_upstream = upstream.get(path).unwrap_or_else(|| {
+            panic!(
+                "wit/deps/{} is not in {UPSTREAM_CRATE} {UPSTREAM_VERSION}",
+                path.display()
+            )
+        });
+        assert!(
+            bytes == from_upstream,
+            "wit/deps/{} differs from `{}`",
+            path.display(),
+            upstream_dir.display()
+        );
+        // A package is vendored whole: wit-parser reads every file of a package folder.
+        let missing: Vec<_> = upstream
+            .keys()
+            .filter(|p| p.starts_with(package) && !ours.contains_key(*p))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "wit/deps lacks upstream files {missing:?}"
+        );
+    }
+}
