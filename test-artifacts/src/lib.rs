@@ -1,7 +1,7 @@
 //! The components the tests run: guests built by `build.rs` (their paths are constants, one per guest and
 //! profile), and hand-written WAT fixtures turned into components in-process.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use wit_component::{ComponentEncoder, StringEncoding};
@@ -9,22 +9,37 @@ use wit_parser::Resolve;
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));
 
-/// The repository's `wit/` folder, the one copy of the WIT that every guest and fixture builds against.
-pub fn wit_dir() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../wit"))
+/// The repository's `wit/`, the one copy of the WIT that the guests build against.
+fn wit_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("wit")
 }
 
-/// Turns a core module written in WAT into a component of `world` from `wit_dir`.
+/// The test fixtures' own worlds (`fixtures:hostile/...`), which use the WASI packages of `wit/deps`.
+fn fixtures_wit_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("fixtures")
+        .join("wit")
+}
+
+/// Turns a core module written in WAT into a component of `world`: a world of `wit/` (`"hello"`) or of the
+/// fixtures' WIT (`"fixtures:hostile/command"`).
 ///
-/// The library form of `wasm-tools component embed <wit_dir> --world <world> <wat>` piped into
+/// The library form of `wasm-tools component embed wit --world <world> <wat>` piped into
 /// `wasm-tools component new`.
-pub fn component_from_wat(wat: &str, wit_dir: &Path, world: &str) -> Result<Vec<u8>> {
+pub fn component_from_wat(wat: &str, world: &str) -> Result<Vec<u8>> {
     let mut module = wat::parse_str(wat).context("failed to parse the WAT module")?;
     let mut resolve = Resolve::default();
-    let (package, _) = resolve
-        .push_dir(wit_dir)
-        .with_context(|| format!("failed to load WIT from `{}`", wit_dir.display()))?;
-    let world = resolve.select_world(&[package], Some(world))?;
+    let mut push = |dir: PathBuf| {
+        resolve
+            .push_dir(&dir)
+            .map(|(package, _)| package)
+            .with_context(|| format!("failed to load WIT from `{}`", dir.display()))
+    };
+    let hello = push(wit_dir())?;
+    push(fixtures_wit_dir())?;
+    let world = resolve.select_world(&[hello], Some(world))?;
     wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
     ComponentEncoder::default()
         .validate(true)

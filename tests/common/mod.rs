@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use hello_host::{ExitStatus, RunOutput};
+use hello_host::{Outcome, Run};
 use wit_component::DecodedWasm;
 
 pub const HELLO: &[u8] = b"Hello, world!\n";
@@ -16,9 +16,9 @@ pub const HELLO_IMPORTS: [&str; 3] = [
 pub const HELLO_EXPORTS: [&str; 1] = ["wasi:cli/run@0.2.3"];
 
 /// Asserts that a guest printed exactly `Hello, world!\n`, nothing on stderr, and succeeded.
-pub fn assert_prints_hello(what: &str, output: &RunOutput) {
+pub fn assert_prints_hello(what: &str, output: &Run) {
     assert!(
-        output.stdout == HELLO && output.stderr.is_empty() && output.status == ExitStatus::Success,
+        output.stdout == HELLO && output.stderr.is_empty() && output.outcome == Outcome::Success,
         "{what} did not print exactly {:?}:\n{output}",
         String::from_utf8_lossy(HELLO),
     );
