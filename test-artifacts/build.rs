@@ -31,20 +31,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     for profile in ["debug", "release"] {
         let wasm = build_guest(root, "hello", profile, &target_dir)?;
         let name = format!("HELLO_{}", profile.to_uppercase());
-        constants +=
-            &format!("/// `hello.wasm`, {profile} profile.\npub const {name}: &str = {wasm:?};\n");
+        constants += &format!("/// `hello.wasm`, {profile} profile.\npub const {name}: &str = {wasm:?};\n");
     }
     fs::write(out_dir.join("guests.rs"), constants)?;
     Ok(())
 }
 
 /// Runs `cargo build --target wasm32-wasip2` for one package and profile; returns the component's path.
-fn build_guest(
-    root: &Path,
-    package: &str,
-    profile: &str,
-    target_dir: &Path,
-) -> Result<String, Box<dyn Error>> {
+fn build_guest(root: &Path, package: &str, profile: &str, target_dir: &Path) -> Result<String, Box<dyn Error>> {
     let mut cargo = Command::new(env::var_os("CARGO").ok_or("CARGO is not set")?);
     cargo
         .current_dir(root)
@@ -61,10 +55,7 @@ fn build_guest(
         .status()
         .map_err(|e| format!("failed to start cargo for guest `{package}`: {e}"))?;
     if !status.success() {
-        return Err(format!(
-            "failed to build guest `{package}` ({profile}) for {TARGET}: {status}"
-        )
-        .into());
+        return Err(format!("failed to build guest `{package}` ({profile}) for {TARGET}: {status}").into());
     }
     let wasm = target_dir
         .join(TARGET)

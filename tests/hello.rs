@@ -5,8 +5,7 @@ mod common;
 use common::{assert_hello_interface, assert_prints_hello};
 
 fn check(wasm: &str) {
-    let output =
-        hello_host::run_file(wasm).unwrap_or_else(|e| panic!("failed to run `{wasm}`: {e:?}"));
+    let output = hello_host::run_file(wasm).unwrap_or_else(|e| panic!("failed to run `{wasm}`: {e:?}"));
     assert_prints_hello(wasm, &output);
 }
 
@@ -26,20 +25,14 @@ fn read(wasm: &str) -> Vec<u8> {
 
 #[test]
 fn hello_release_imports_only_stdout_and_exports_only_run() {
-    assert_hello_interface(
-        test_artifacts::HELLO_RELEASE,
-        &read(test_artifacts::HELLO_RELEASE),
-    );
+    assert_hello_interface(test_artifacts::HELLO_RELEASE, &read(test_artifacts::HELLO_RELEASE));
 }
 
 /// A debug build keeps std's panic and start-up code, which imports std's own WASI interfaces (stderr, exit,
 /// environment, ... at the 0.2.x that std was built with); LTO removes them from the release build.
 #[test]
 fn hello_debug_exports_only_run_and_imports_what_hello_needs() {
-    let (imports, exports) = common::interface(
-        test_artifacts::HELLO_DEBUG,
-        &read(test_artifacts::HELLO_DEBUG),
-    );
+    let (imports, exports) = common::interface(test_artifacts::HELLO_DEBUG, &read(test_artifacts::HELLO_DEBUG));
     assert_eq!(
         exports,
         common::HELLO_EXPORTS.map(String::from).into(),

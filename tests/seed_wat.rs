@@ -8,9 +8,8 @@ use common::{assert_hello_interface, assert_prints_hello};
 const FIXTURE: &str = include_str!("fixtures/hello.wat");
 
 fn seed_component() -> Vec<u8> {
-    test_artifacts::component_from_wat(FIXTURE, "hello").unwrap_or_else(|e| {
-        panic!("failed to build tests/fixtures/hello.wat into a component: {e:?}")
-    })
+    test_artifacts::component_from_wat(FIXTURE, "hello")
+        .unwrap_or_else(|e| panic!("failed to build tests/fixtures/hello.wat into a component: {e:?}"))
 }
 
 #[test]

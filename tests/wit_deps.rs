@@ -16,13 +16,7 @@ fn upstream_wit_deps() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "metadata",
-            "--format-version=1",
-            "--offline",
-            "--locked",
-            &host,
-        ])
+        .args(["metadata", "--format-version=1", "--offline", "--locked", &host])
         .output()
         .expect("failed to run `cargo metadata`");
     assert!(
@@ -30,19 +24,14 @@ fn upstream_wit_deps() -> PathBuf {
         "cargo metadata: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("cargo metadata printed JSON");
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata printed JSON");
     let package = metadata["packages"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|p| p["name"] == UPSTREAM_CRATE && p["version"] == UPSTREAM_VERSION)
         .unwrap_or_else(|| panic!("{UPSTREAM_CRATE} {UPSTREAM_VERSION} is not a dependency"));
-    let manifest = Path::new(
-        package["manifest_path"]
-            .as_str()
-            .expect("manifest_path is a string"),
-    );
+    let manifest = Path::new(package["manifest_path"].as_str().expect("manifest_path is a string"));
     manifest.parent().unwrap().join("wit").join("deps")
 }
 
@@ -61,9 +50,7 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut found = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
-        for entry in fs::read_dir(&current)
-            .unwrap_or_else(|e| panic!("failed to list `{}`: {e}", current.display()))
-        {
+        for entry in fs::read_dir(&current).unwrap_or_else(|e| panic!("failed to list `{}`: {e}", current.display())) {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 pending.push(path);
@@ -78,11 +65,7 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
-    let ours = files(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("wit")
-            .join("deps"),
-    );
+    let ours = files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("wit").join("deps"));
     let upstream_dir = upstream_wit_deps();
     let upstream = files(&upstream_dir);
     assert!(!ours.is_empty(), "wit/deps is empty");
@@ -105,9 +88,6 @@ fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
             .keys()
             .filter(|p| p.starts_with(package) && !ours.contains_key(*p))
             .collect();
-        assert!(
-            missing.is_empty(),
-            "wit/deps lacks upstream files {missing:?}"
-        );
+        assert!(missing.is_empty(), "wit/deps lacks upstream files {missing:?}");
     }
 }

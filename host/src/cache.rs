@@ -47,8 +47,8 @@ impl CompileCache {
         if let Ok(component) = unsafe { Component::deserialize_file(harness.engine(), &entry) } {
             return Ok((harness.prepare(component)?, CacheUse::Cached));
         }
-        let component = Component::from_binary(harness.engine(), bytes)
-            .map_err(|e| Refusal::Invalid(format!("{e}")))?;
+        let component =
+            Component::from_binary(harness.engine(), bytes).map_err(|e| Refusal::Invalid(format!("{e}")))?;
         let program = harness.prepare(component)?;
         if let Ok(serialized) = program.component().serialize() {
             let _ = self.store(&entry, &serialized);
@@ -58,10 +58,7 @@ impl CompileCache {
 
     fn key(&self, harness: &Harness, bytes: &[u8]) -> String {
         let mut engine = DefaultHasher::new();
-        harness
-            .engine()
-            .precompile_compatibility_hash()
-            .hash(&mut engine);
+        harness.engine().precompile_compatibility_hash().hash(&mut engine);
         let digest = Sha256::new()
             .chain_update(engine.finish().to_le_bytes())
             .chain_update(bytes)

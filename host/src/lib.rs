@@ -117,8 +117,7 @@ impl Harness {
     /// it, and checks that this host can run it: it exports `wasi:cli/run` and imports nothing unknown.
     pub fn load_bytes(&self, bytes: &[u8]) -> Result<Program, Refusal> {
         Refusal::check_header(bytes)?;
-        let component = Component::from_binary(&self.engine, bytes)
-            .map_err(|e| Refusal::Invalid(format!("{e}")))?;
+        let component = Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))?;
         self.prepare(component)
     }
 
@@ -129,10 +128,7 @@ impl Harness {
             .exports(&self.engine)
             .map(|(name, _)| name.to_owned())
             .collect();
-        if !exports
-            .iter()
-            .any(|name| name.starts_with("wasi:cli/run@0.2."))
-        {
+        if !exports.iter().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
             return Err(Refusal::NoRunExport { exports });
         }
         let pre = self
@@ -197,8 +193,7 @@ impl Harness {
             .runtime
             .block_on(async { tokio::time::timeout(self.limits.timeout, guest).await });
         let limiter = &store.data().limiter;
-        let outcome =
-            Outcome::classify(result, &self.limits, limiter.exceeded(), budget.exceeded());
+        let outcome = Outcome::classify(result, &self.limits, limiter.exceeded(), budget.exceeded());
         Run {
             outcome,
             stdout: stdout.captured_bytes(),

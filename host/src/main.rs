@@ -104,9 +104,7 @@ fn run(harness: &Harness, cli: &Cli, name: &str) -> Run {
         .then(|| cli.cache_dir.clone().or_else(CompileCache::default_dir))
         .flatten();
     let program = match cache {
-        Some(dir) => CompileCache::new(dir)
-            .load(harness, &bytes)
-            .map(|(program, _)| program),
+        Some(dir) => CompileCache::new(dir).load(harness, &bytes).map(|(program, _)| program),
         None => harness.load_bytes(&bytes),
     };
     let invocation = Invocation {

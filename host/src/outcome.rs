@@ -133,14 +133,8 @@ impl Outcome {
             Outcome::Timeout(limit) => {
                 format!("`{name}` timed out after {}", format_duration(*limit))
             }
-            Outcome::MemoryLimit(limit) => format!(
-                "`{name}` exceeded the memory limit of {}",
-                format_size(*limit)
-            ),
-            Outcome::OutputLimit(limit) => format!(
-                "`{name}` exceeded the output limit of {}",
-                format_size(*limit)
-            ),
+            Outcome::MemoryLimit(limit) => format!("`{name}` exceeded the memory limit of {}", format_size(*limit)),
+            Outcome::OutputLimit(limit) => format!("`{name}` exceeded the output limit of {}", format_size(*limit)),
             Outcome::Refused(refusal) => refusal.describe(name),
         })
     }
@@ -152,10 +146,7 @@ fn trap_message(error: &wasmtime::Error) -> String {
         Some(Trap::StackOverflow) => "stack overflow".to_owned(),
         Some(Trap::UnreachableCodeReached) => "reached an `unreachable` instruction".to_owned(),
         Some(Trap::MemoryOutOfBounds) => "out-of-bounds memory access".to_owned(),
-        Some(other) => other
-            .to_string()
-            .trim_start_matches("wasm trap: ")
-            .to_owned(),
+        Some(other) => other.to_string().trim_start_matches("wasm trap: ").to_owned(),
         None => error.root_cause().to_string(),
     }
 }
@@ -165,12 +156,13 @@ impl Refusal {
     pub fn check_header(bytes: &[u8]) -> Result<(), Refusal> {
         const MAGIC: &[u8] = b"\0asm";
         if !bytes.starts_with(MAGIC) {
-            let text = bytes.iter().take(64).find(|b| !b.is_ascii_whitespace());
-            return Err(if text == Some(&b'(') {
-                Refusal::Text
-            } else {
-                Refusal::NotWasm
-            });
+            // WAT starts with a form or a comment.
+            let start = bytes
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map_or(&[][..], |at| &bytes[at..]);
+            let text = start.starts_with(b"(") || start.starts_with(b";;");
+            return Err(if text { Refusal::Text } else { Refusal::NotWasm });
         }
         // Bytes 4..8: version and layer. A core module is layer 0; a component is layer 1.
         match bytes.get(6..8) {
@@ -197,9 +189,7 @@ impl Refusal {
     pub fn describe(&self, name: &str) -> String {
         match self {
             Refusal::Unreadable(reason) => format!("cannot read `{name}`: {reason}"),
-            Refusal::Text => format!(
-                "`{name}` is WAT text, not a binary component (convert it with wasm-tools parse)"
-            ),
+            Refusal::Text => format!("`{name}` is WAT text, not a binary component (convert it with wasm-tools parse)"),
             Refusal::NotWasm => format!("`{name}` is not a WebAssembly binary"),
             Refusal::CoreModule => format!(
                 "`{name}` is a core module, not a component (build with --target wasm32-wasip2, or wrap it with \

@@ -46,9 +46,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .trim()
         .parse()
         .map_err(|_| format!("`{text}` is not a size like 64MiB, 512KiB or 1000"))?;
-    value
-        .checked_mul(scale)
-        .ok_or_else(|| format!("`{text}` is too large"))
+    value.checked_mul(scale).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// `2s`, `500ms`, `1.5s`.

@@ -62,11 +62,7 @@ fn sleeping_in_a_host_call_times_out() {
 fn memory_bomb_hits_the_memory_limit() {
     // Grows by 1 MiB for as long as growing works.
     let bomb = "(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i32.const 0)";
-    assert_run(
-        &run(&command(bomb)),
-        Outcome::MemoryLimit(LIMITS.max_memory),
-        BEFORE,
-    );
+    assert_run(&run(&command(bomb)), Outcome::MemoryLimit(LIMITS.max_memory), BEFORE);
 }
 
 #[test]
@@ -81,10 +77,7 @@ fn deep_recursion_is_a_stack_overflow() {
 
 #[test]
 fn unreachable_after_printing_traps_and_keeps_the_output() {
-    assert_trap(
-        &run(&command("unreachable")),
-        Some(Trap::UnreachableCodeReached),
-    );
+    assert_trap(&run(&command("unreachable")), Some(Trap::UnreachableCodeReached));
 }
 
 #[test]
@@ -165,8 +158,7 @@ fn unknown_import_is_refused_by_name() {
     let wat = r#"(module
         (import "example:foo/bar@1.0.0" "ping" (func))
         (func (export "wasi:cli/run@0.2.3#run") (result i32) (i32.const 0)))"#;
-    let component =
-        test_artifacts::component_from_wat(wat, "fixtures:hostile/unknown-import").unwrap();
+    let component = test_artifacts::component_from_wat(wat, "fixtures:hostile/unknown-import").unwrap();
     let expected = Outcome::Refused(Refusal::UnknownImport("example:foo/bar@1.0.0".to_owned()));
     assert_run(&run(&component), expected, b"");
 }
@@ -178,10 +170,7 @@ fn random_bytes_are_refused() {
     // The same bytes behind a component header get as far as the parser.
     let behind_header = [b"\0asm\x0d\0\x01\0".as_slice(), &bytes].concat();
     let run = run(&behind_header);
-    assert!(
-        matches!(run.outcome, Outcome::Refused(Refusal::Invalid(_))),
-        "{run}"
-    );
+    assert!(matches!(run.outcome, Outcome::Refused(Refusal::Invalid(_))), "{run}");
 }
 
 #[test]
@@ -189,16 +178,15 @@ fn truncated_component_is_refused() {
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
     for length in [0, 4, 8, 9, hello.len() / 2, hello.len() - 1] {
         let run = run(&hello[..length]);
-        assert!(
-            matches!(run.outcome, Outcome::Refused(_)),
-            "{length} bytes: {run}"
-        );
+        assert!(matches!(run.outcome, Outcome::Refused(_)), "{length} bytes: {run}");
     }
 }
 
 #[test]
 fn wat_text_is_refused_as_text() {
-    assert_run(&run(b"(component)"), Outcome::Refused(Refusal::Text), b"");
+    for text in [&b"(component)"[..], b"  ;; hello\n(module)"] {
+        assert_run(&run(text), Outcome::Refused(Refusal::Text), b"");
+    }
 }
 
 #[test]

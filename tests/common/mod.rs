@@ -8,11 +8,7 @@ use wit_component::DecodedWasm;
 pub const HELLO: &[u8] = b"Hello, world!\n";
 
 /// What every hello component, Rust or WAT, imports and exports: nothing more than printing needs.
-pub const HELLO_IMPORTS: [&str; 3] = [
-    "wasi:cli/stdout@0.2.3",
-    "wasi:io/error@0.2.3",
-    "wasi:io/streams@0.2.3",
-];
+pub const HELLO_IMPORTS: [&str; 3] = ["wasi:cli/stdout@0.2.3", "wasi:io/error@0.2.3", "wasi:io/streams@0.2.3"];
 pub const HELLO_EXPORTS: [&str; 1] = ["wasi:cli/run@0.2.3"];
 
 /// Asserts that a guest printed exactly `Hello, world!\n`, nothing on stderr, and succeeded.
@@ -26,22 +22,13 @@ pub fn assert_prints_hello(what: &str, output: &Run) {
 
 /// The names of a component's imports and exports, read by decoding its type (not by searching its bytes).
 pub fn interface(what: &str, component: &[u8]) -> (BTreeSet<String>, BTreeSet<String>) {
-    let decoded = wit_component::decode(component)
-        .unwrap_or_else(|e| panic!("failed to decode {what}: {e:?}"));
+    let decoded = wit_component::decode(component).unwrap_or_else(|e| panic!("failed to decode {what}: {e:?}"));
     let DecodedWasm::Component(resolve, world) = decoded else {
         panic!("{what} is a WIT package, not a component");
     };
     let world = &resolve.worlds[world];
-    let imports = world
-        .imports
-        .keys()
-        .map(|key| resolve.name_world_key(key))
-        .collect();
-    let exports = world
-        .exports
-        .keys()
-        .map(|key| resolve.name_world_key(key))
-        .collect();
+    let imports = world.imports.keys().map(|key| resolve.name_world_key(key)).collect();
+    let exports = world.exports.keys().map(|key| resolve.name_world_key(key)).collect();
     (imports, exports)
 }
 

@@ -21,8 +21,7 @@ pub fn command(body: &str) -> Vec<u8> {
             (call $write (call $get-stdout) (i32.const 100) (i32.const 7) (i32.const 96))
             {body}))"#
     );
-    test_artifacts::component_from_wat(&wat, "fixtures:hostile/command")
-        .expect("the fixture builds")
+    test_artifacts::component_from_wat(&wat, "fixtures:hostile/command").expect("the fixture builds")
 }
 
 /// 4 KiB that are not WebAssembly (a fixed xorshift sequence).
