@@ -1,7 +1,45 @@
-//! The hostile fixtures that the harness tests and the runner tests share.
+//! The hostile fixtures that the harness tests (`hostile.rs`) and the runner tests (`runner.rs`) share.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hello_host::Limits;
+
+/// Tight limits, so that each fault is reached quickly.
+pub const LIMITS: Limits = Limits {
+    timeout: Duration::from_millis(500),
+    max_memory: 4 << 20,
+    max_output: 64 << 10,
+};
 
 /// What every printing fixture writes first: the tests check it survives whatever comes next.
 pub const BEFORE: &[u8] = b"before\n";
+
+/// Bodies for [`command`], one per kind of misbehaviour.
+pub const INFINITE_LOOP: &str = "(loop $forever (br $forever)) (i32.const 0)";
+/// An hour's sleep: the guest waits in the host, not in wasm.
+pub const SLEEP_AN_HOUR: &str = "(call $block (call $sleep (i64.const 3600000000000))) (i32.const 0)";
+/// Grows memory by 1 MiB for as long as growing works.
+pub const MEMORY_BOMB: &str =
+    "(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i32.const 0)";
+pub const DEEP_RECURSION: &str = "(call $recurse) (i32.const 0)";
+pub const UNREACHABLE: &str = "unreachable";
+/// `result<_, _>` is lowered to its discriminant: 1 is `err`, 0 is `ok`.
+pub const EXIT_ERR: &str = "(call $exit (i32.const 1)) (i32.const 0)";
+pub const EXIT_OK: &str = "(call $exit (i32.const 0)) unreachable";
+pub const RUN_ERR: &str = "(i32.const 1)";
+/// Writes 4096 bytes of 'x' 1024 times (4 MiB, far past the limit), ignoring every error.
+pub const OUTPUT_FLOOD: &str = r#"(memory.fill (i32.const 1024) (i32.const 120) (i32.const 4096))
+    (local.set $count (i32.const 1024))
+    (loop $again
+      (call $write (call $get-stdout) (i32.const 1024) (i32.const 4096) (i32.const 96))
+      (br_if $again (local.tee $count (i32.sub (local.get $count) (i32.const 1)))))
+    (i32.const 0)"#;
+/// One `blocking-write-and-flush` of 5000 bytes: more than the 4096 that one call may take.
+pub const WRITE_5000: &str =
+    "(call $write (call $get-stdout) (i32.const 0) (i32.const 5000) (i32.const 96)) (i32.const 0)";
 
 /// A `fixtures:hostile/command` whose `run` first prints `before\n` to stdout, then does `body`.
 /// Memory: the result area at 96, `before\n` at 100, free from 1024.
@@ -24,6 +62,24 @@ pub fn command(body: &str) -> Vec<u8> {
     test_artifacts::component_from_wat(&wat, "fixtures:hostile/command").expect("the fixture builds")
 }
 
+pub fn core_module() -> Vec<u8> {
+    wat::parse_str("(module)").unwrap()
+}
+
+/// Exports `example:foo/bar@1.0.0`, not `wasi:cli/run`.
+pub fn component_without_run() -> Vec<u8> {
+    let wat = r#"(module (func (export "example:foo/bar@1.0.0#ping")))"#;
+    test_artifacts::component_from_wat(wat, "fixtures:hostile/no-run").unwrap()
+}
+
+/// Imports `example:foo/bar@1.0.0`, which no WASI host provides.
+pub fn component_with_unknown_import() -> Vec<u8> {
+    let wat = r#"(module
+        (import "example:foo/bar@1.0.0" "ping" (func))
+        (func (export "wasi:cli/run@0.2.3#run") (result i32) (i32.const 0)))"#;
+    test_artifacts::component_from_wat(wat, "fixtures:hostile/unknown-import").unwrap()
+}
+
 /// 4 KiB that are not WebAssembly (a fixed xorshift sequence).
 pub fn random_bytes() -> Vec<u8> {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -35,4 +91,18 @@ pub fn random_bytes() -> Vec<u8> {
             state as u8
         })
         .collect()
+}
+
+/// The release hello component, cut in half.
+pub fn truncated_hello() -> Vec<u8> {
+    let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
+    hello[..hello.len() / 2].to_vec()
+}
+
+/// A folder of this test's own under the system's temporary folder, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hello-host-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -1,0 +1,221 @@
+//! The `hello-host` binary from the command line: exit statuses, the one-line messages, stdio passed through,
+//! arguments and environment, and the compile cache.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+/// Runs `hello-host` with the fixtures' tight limits and no cache.
+fn hello_host(component: &Path, args: &[&str]) -> Output {
+    let limits = [
+        format!("--timeout={}ms", LIMITS.timeout.as_millis()),
+        format!("--max-memory={}", LIMITS.max_memory),
+        format!("--max-output={}", LIMITS.max_output),
+    ];
+    Command::new(env!("CARGO_BIN_EXE_hello-host"))
+        .args(limits)
+        .arg("--no-cache")
+        .arg(component)
+        .args(args)
+        .output()
+        .expect("hello-host starts")
+}
+
+/// Asserts the exit status, that stderr is exactly `hello-host: <message>` on one line (nothing for success),
+/// and that stdout is exactly `stdout`.
+fn assert_output(output: &Output, status: i32, message: Option<&str>, stdout: &[u8]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected_stderr = message.map(|m| format!("hello-host: {m}\n")).unwrap_or_default();
+    assert!(
+        output.status.code() == Some(status) && stderr == expected_stderr && output.stdout == stdout,
+        "expected status {status}, stderr {expected_stderr:?}, stdout {:?}; got {:?}, stderr {stderr:?}, stdout {:?}",
+        String::from_utf8_lossy(stdout),
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+    );
+}
+
+/// Writes `bytes` as `<name>.wasm` in a scratch folder and runs it.
+fn run_fixture(name: &str, bytes: &[u8]) -> (String, Output) {
+    let path = scratch(name).join(format!("{name}.wasm"));
+    std::fs::write(&path, bytes).unwrap();
+    (path.display().to_string(), hello_host(&path, &[]))
+}
+
+#[test]
+fn runner_prints_hello() {
+    let output = hello_host(Path::new(test_artifacts::HELLO_RELEASE), &[]);
+    assert_output(&output, 0, None, b"Hello, world!\n");
+}
+
+#[test]
+fn runner_passes_arguments_and_only_the_given_environment() {
+    let echo = test_artifacts::ECHO_RELEASE;
+    let output = Command::new(env!("CARGO_BIN_EXE_hello-host"))
+        .args([
+            "--no-cache",
+            "--env",
+            "GREETING=hi there",
+            "--env=EMPTY=",
+            echo,
+            "one",
+            "--two",
+            "3",
+        ])
+        .env("HOST_SECRET", "must not leak")
+        .output()
+        .unwrap();
+    let expected = format!("{echo}\none\n--two\n3\nEMPTY=\nGREETING=hi there\n");
+    assert_output(&output, 0, None, expected.as_bytes());
+}
+
+#[test]
+fn runner_reports_each_fault_in_one_line_with_its_status() {
+    let expected_flood = [BEFORE, &vec![b'x'; LIMITS.max_output as usize - BEFORE.len()]].concat();
+    let cases: [(&str, &str, i32, &str, &[u8]); 10] = [
+        ("loop", INFINITE_LOOP, 5, "timed out after 500ms", BEFORE),
+        ("sleep", SLEEP_AN_HOUR, 5, "timed out after 500ms", BEFORE),
+        ("bomb", MEMORY_BOMB, 6, "exceeded the memory limit of 4 MiB", BEFORE),
+        ("recursion", DEEP_RECURSION, 4, "trapped: stack overflow", BEFORE),
+        (
+            "unreachable",
+            UNREACHABLE,
+            4,
+            "trapped: reached an `unreachable` instruction",
+            BEFORE,
+        ),
+        ("exit-err", EXIT_ERR, 1, "exited with status 1", BEFORE),
+        ("run-err", RUN_ERR, 1, "failed: run returned an error", BEFORE),
+        (
+            "flood",
+            OUTPUT_FLOOD,
+            7,
+            "exceeded the output limit of 64 KiB",
+            &expected_flood,
+        ),
+        (
+            "write-5000",
+            WRITE_5000,
+            4,
+            "trapped: Buffer too large for blocking-write-and-flush (expected at most 4096)",
+            BEFORE,
+        ),
+        ("exit-ok", EXIT_OK, 0, "", BEFORE),
+    ];
+    for (name, body, status, message, stdout) in cases {
+        let (path, output) = run_fixture(name, &command(body));
+        let message = (!message.is_empty()).then(|| format!("`{path}` {message}"));
+        assert_output(&output, status, message.as_deref(), stdout);
+    }
+}
+
+#[test]
+fn runner_refuses_what_it_cannot_run_in_one_line() {
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        (
+            "core",
+            core_module(),
+            "is a core module, not a component (build with --target wasm32-wasip2, or wrap it with wasm-tools \
+             component new)",
+        ),
+        (
+            "no-run",
+            component_without_run(),
+            "does not export wasi:cli/run (exports: example:foo/bar@1.0.0)",
+        ),
+        (
+            "unknown",
+            component_with_unknown_import(),
+            "imports example:foo/bar@1.0.0, which this host does not provide",
+        ),
+        ("random", random_bytes(), "is not a WebAssembly binary"),
+        (
+            "text",
+            b"(component)".to_vec(),
+            "is WAT text, not a binary component (convert it with wasm-tools parse)",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        let (path, output) = run_fixture(name, &bytes);
+        assert_output(&output, 3, Some(&format!("`{path}` {message}")), b"");
+    }
+    let (path, output) = run_fixture("truncated", &truncated_hello());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let prefix = format!("hello-host: `{path}` is not a valid component: ");
+    assert!(
+        output.status.code() == Some(3) && stderr.starts_with(&prefix) && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn runner_names_a_missing_file() {
+    let output = hello_host(Path::new("no/such/file.wasm"), &[]);
+    let message = "cannot read `no/such/file.wasm`: No such file or directory (os error 2)";
+    assert_output(&output, 3, Some(message), b"");
+}
+
+#[test]
+fn runner_rejects_a_bad_command_line_with_status_2() {
+    for args in [
+        &["--timeout", "2", "x.wasm"][..],
+        &["--max-memory", "lots", "x.wasm"],
+        &["--env", "NOEQUALS", "x.wasm"],
+        &[],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_hello-host"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn runner_help_documents_defaults_and_exit_statuses() {
+    let output = Command::new(env!("CARGO_BIN_EXE_hello-host"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "[default: 10s]",
+        "[default: 64MiB]",
+        "[default: 16MiB]",
+        "Exit status:",
+        "  5   the guest ran past",
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected:?}:\n{help}");
+    }
+}
+
+#[test]
+fn runner_reuses_the_compiled_component_from_its_cache() {
+    let cache = scratch("cache");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_hello-host"))
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg(test_artifacts::HELLO_RELEASE)
+            .output()
+            .unwrap()
+    };
+    assert_output(&run(), 0, None, b"Hello, world!\n");
+    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(
+        entries.len() == 1 && entries[0].extension().is_some_and(|e| e == "cwasm"),
+        "{entries:?}"
+    );
+    let written = std::fs::metadata(&entries[0]).unwrap().modified().unwrap();
+    assert_output(&run(), 0, None, b"Hello, world!\n");
+    // Not rewritten: the second run deserialized the entry instead of compiling.
+    assert_eq!(std::fs::metadata(&entries[0]).unwrap().modified().unwrap(), written);
+}
