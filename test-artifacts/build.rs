@@ -22,9 +22,9 @@ const SHARED_INPUTS: [&str; 5] = [
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .ok_or("test-artifacts has no parent")?;
+    // Read when run, not compiled in: cargo may reuse this script's binary for a same-named package elsewhere.
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?);
+    let root = manifest_dir.parent().ok_or("test-artifacts has no parent")?;
     let list = fs::read_to_string(root.join("test-artifacts/guests.txt"))?;
     // profile -> [(package, folder, component file)]
     let mut guests: BTreeMap<&str, Vec<(&str, &str, &str)>> = BTreeMap::new();

@@ -1,8 +1,8 @@
 //! `wit/deps` must hold exactly the WASI 0.2.3 WIT that upstream published in the `wasi` crate
 //! 0.14.1+wasi-0.2.3 (a dev-dependency pinned with `=`), byte for byte. Offline: cargo has the crate already.
 
-use std::collections::BTreeMap;
-use std::fs;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,29 +45,11 @@ fn host_triple() -> String {
     host.expect("rustc -vV names the host").to_owned()
 }
 
-/// Every file under `dir`, by path relative to `dir`, with its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in fs::read_dir(&current).unwrap_or_else(|e| panic!("failed to list `{}`: {e}", current.display())) {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let bytes = fs::read(&path).unwrap();
-                found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
-    let ours = files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("wit").join("deps"));
+    let ours = common::files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("wit").join("deps"));
     let upstream_dir = upstream_wit_deps();
-    let upstream = files(&upstream_dir);
+    let upstream = common::files(&upstream_dir);
     assert!(!ours.is_empty(), "wit/deps is empty");
     for (path, bytes) in &ours {
         let package = path.components().next().unwrap();

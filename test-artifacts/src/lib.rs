@@ -1,11 +1,15 @@
 //! The components the tests run: guests built by `build.rs` (their paths are constants, one per guest and
 //! profile), and hand-written WAT fixtures turned into components in-process.
 
+mod strip;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
+
+pub use strip::strip_custom_sections;
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));
 

@@ -1,6 +1,10 @@
 //! What the tests of this package share.
 
-use std::collections::BTreeSet;
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use hello_host::{Outcome, Run};
 use wit_component::DecodedWasm;
@@ -45,4 +49,22 @@ pub fn assert_hello_interface(what: &str, component: &[u8]) {
         BTreeSet::from(HELLO_EXPORTS.map(String::from)),
         "exports of {what}"
     );
+}
+
+/// Every file under `dir`, by path relative to `dir`, with its bytes.
+pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).unwrap_or_else(|e| panic!("failed to list `{}`: {e}", current.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = fs::read(&path).unwrap();
+                found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    found
 }

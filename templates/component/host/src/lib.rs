@@ -1,0 +1,253 @@
+//! A harness that runs `wasi:cli` command components on an embedded wasmtime, within limits, and says how each
+//! run ended.
+//!
+//! ```no_run
+//! use hello_host::{Harness, Invocation, Limits, Outcome};
+//!
+//! let harness = Harness::new(Limits::default())?;
+//! let run = harness.run_file("target/wasm32-wasip2/release/hello.wasm", &Invocation::default());
+//! assert_eq!(run.outcome, Outcome::Success, "{run}");
+//! assert_eq!(run.stdout, b"Hello, world!\n");
+//! # Ok::<(), wasmtime::Error>(())
+//! ```
+//!
+//! Every run gets a fresh store, its own limits and, by default, captured stdout and stderr. Whatever happens (a
+//! trap, a limit, an exit), the output written before it is kept.
+
+pub mod cache;
+mod limiter;
+mod outcome;
+mod output;
+pub mod units;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::p2::bindings::CommandPre;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use limiter::MemoryLimiter;
+pub use outcome::{Outcome, Refusal, Run};
+use output::{OutputBudget, OutputSink};
+pub use wasmtime::Trap;
+
+/// The limits of one run. The defaults suit small command-line components.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock time for instantiation and `run` together, host calls included.
+    pub timeout: Duration,
+    /// Bytes of linear memory, all memories of the component together. Rust guests start at about 1.1 MiB.
+    pub max_memory: u64,
+    /// Bytes the guest may write to stdout and stderr together; past it, its streams are closed.
+    pub max_output: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(10),
+            max_memory: 64 << 20,
+            max_output: 16 << 20,
+        }
+    }
+}
+
+/// What a guest gets besides its limits: arguments, environment, and where its stdio goes.
+#[derive(Clone, Debug, Default)]
+pub struct Invocation {
+    /// The guest's arguments, program name first (the runner passes the component's path).
+    pub args: Vec<String>,
+    /// The guest's environment variables. Nothing is inherited from the host.
+    pub env: Vec<(String, String)>,
+    /// Connect the guest to this process's stdin, stdout and stderr instead of capturing (the runner does).
+    pub inherit_stdio: bool,
+}
+
+/// How often the epoch advances: running wasm yields to the timeout check at least this often.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// An engine and a linker with WASI 0.2 in it: create once, then load and run many components.
+pub struct Harness {
+    engine: Engine,
+    linker: Linker<GuestState>,
+    limits: Limits,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    pub fn new(limits: Limits) -> wasmtime::Result<Self> {
+        let mut config = Config::new();
+        // Lets a run be interrupted: wasm checks the epoch at loop heads and function entries.
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        // The timeout is a timer on this runtime; one thread drives it (and WASI's host I/O) for every run.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        spawn_epoch_ticker(&engine);
+        Ok(Harness {
+            engine,
+            linker,
+            limits,
+            runtime,
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Reads a component file and compiles it; see [`Harness::load_bytes`].
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Program, Refusal> {
+        let bytes = std::fs::read(path.as_ref()).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+        self.load_bytes(&bytes)
+    }
+
+    /// Checks that `bytes` are a binary component (text and core modules are refused with a reason), compiles
+    /// it, and checks that this host can run it: it exports `wasi:cli/run` and imports nothing unknown.
+    pub fn load_bytes(&self, bytes: &[u8]) -> Result<Program, Refusal> {
+        Refusal::check_header(bytes)?;
+        let component = Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))?;
+        self.prepare(component)
+    }
+
+    /// Checks that this host can run an already compiled component.
+    pub fn prepare(&self, component: Component) -> Result<Program, Refusal> {
+        let exports: Vec<String> = component
+            .component_type()
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        if !exports.iter().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
+            return Err(Refusal::NoRunExport { exports });
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(Refusal::from_link_error)?;
+        let pre = CommandPre::new(pre).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        Ok(Program { component, pre })
+    }
+
+    /// Reads, checks, compiles and runs a component file; a refusal is an [`Outcome::Refused`].
+    pub fn run_file(&self, path: impl AsRef<Path>, invocation: &Invocation) -> Run {
+        match self.load_file(path) {
+            Ok(program) => self.run(&program, invocation),
+            Err(refusal) => Run::refused(refusal),
+        }
+    }
+
+    /// Checks, compiles and runs a component's bytes; a refusal is an [`Outcome::Refused`].
+    pub fn run_bytes(&self, bytes: &[u8], invocation: &Invocation) -> Run {
+        match self.load_bytes(bytes) {
+            Ok(program) => self.run(&program, invocation),
+            Err(refusal) => Run::refused(refusal),
+        }
+    }
+
+    /// Instantiates `program` in a fresh store and calls its `wasi:cli/run`, within this harness's limits.
+    pub fn run(&self, program: &Program, invocation: &Invocation) -> Run {
+        let budget = Arc::new(OutputBudget::new(self.limits.max_output));
+        let (stdout, stderr) = if invocation.inherit_stdio {
+            (OutputSink::Stdout, OutputSink::Stderr)
+        } else {
+            (OutputSink::captured(), OutputSink::captured())
+        };
+        let mut builder = WasiCtx::builder();
+        builder
+            .args(&invocation.args)
+            .stdout(stdout.stream(&budget))
+            .stderr(stderr.stream(&budget));
+        for (key, value) in &invocation.env {
+            builder.env(key, value);
+        }
+        if invocation.inherit_stdio {
+            builder.inherit_stdin();
+        }
+        let state = GuestState {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(self.limits.max_memory),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        // Running wasm yields at every epoch tick, so that the timeout below can fire even in a tight loop.
+        store.epoch_deadline_async_yield_and_update(1);
+
+        let guest = async {
+            let command = program.pre.instantiate_async(&mut store).await?;
+            command.wasi_cli_run().call_run(&mut store).await
+        };
+        // The timer is made inside the runtime: tokio's timers need its context.
+        let result = self
+            .runtime
+            .block_on(async { tokio::time::timeout(self.limits.timeout, guest).await });
+        let limiter = &store.data().limiter;
+        let outcome = Outcome::classify(result, &self.limits, limiter.exceeded(), budget.exceeded());
+        Run {
+            outcome,
+            stdout: stdout.captured_bytes(),
+            stderr: stderr.captured_bytes(),
+        }
+    }
+}
+
+/// A component that passed the checks and is ready to instantiate (imports resolved, `run` found).
+#[derive(Clone)]
+pub struct Program {
+    component: Component,
+    pre: CommandPre<GuestState>,
+}
+
+impl Program {
+    pub fn component(&self) -> &Component {
+        &self.component
+    }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] for as long as the engine lives.
+fn spawn_epoch_ticker(engine: &Engine) {
+    let engine = engine.weak();
+    std::thread::spawn(move || {
+        while let Some(engine) = engine.upgrade() {
+            engine.increment_epoch();
+            drop(engine);
+            std::thread::sleep(EPOCH_TICK);
+        }
+    });
+}
+
+/// Reads, compiles and runs a component file with default limits and captured output.
+pub fn run_file(path: impl AsRef<Path>) -> wasmtime::Result<Run> {
+    Ok(Harness::new(Limits::default())?.run_file(path, &Invocation::default()))
+}
+
+/// Compiles and runs a component's bytes with default limits and captured output.
+pub fn run_bytes(bytes: &[u8]) -> wasmtime::Result<Run> {
+    Ok(Harness::new(Limits::default())?.run_bytes(bytes, &Invocation::default()))
+}
+
+struct GuestState {
+    ctx: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+}
+
+impl WasiView for GuestState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! How a run ended, as a type a caller can match on, and in plain words.
+
+use std::fmt;
+use std::time::Duration;
+
+use wasmtime::Trap;
+use wasmtime_wasi::I32Exit;
+
+use crate::Limits;
+use crate::units::{format_duration, format_size};
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `run` returned `ok`, or the guest called `wasi:cli/exit` with `ok`.
+    Success,
+    /// `run` returned `err`.
+    RunFailed,
+    /// The guest called `wasi:cli/exit` with a non-zero code (`exit(err)` is 1).
+    Exit(i32),
+    /// The guest trapped. `kind` is wasmtime's trap code when there is one; `message` says it in words.
+    Trap { kind: Option<Trap>, message: String },
+    /// Instantiation and `run` took longer than this.
+    Timeout(Duration),
+    /// The guest's memories tried to grow past this many bytes.
+    MemoryLimit(u64),
+    /// The guest tried to write more than this many bytes to stdout and stderr; its streams were closed.
+    OutputLimit(u64),
+    /// The component was not run.
+    Refused(Refusal),
+}
+
+/// Why a component was refused before running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The file could not be read; the I/O error says why.
+    Unreadable(String),
+    /// The bytes are WAT text, not a binary.
+    Text,
+    /// The bytes are not WebAssembly at all.
+    NotWasm,
+    /// A core module, not a component.
+    CoreModule,
+    /// Not a valid component; wasmtime's reason.
+    Invalid(String),
+    /// No `wasi:cli/run` export; what it exports instead.
+    NoRunExport { exports: Vec<String> },
+    /// An import that this host does not provide.
+    UnknownImport(String),
+    /// Imports this host provides, but not with the types the component expects; wasmtime's reason.
+    Incompatible(String),
+}
+
+/// What a guest printed (when captured), and how the run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub outcome: Outcome,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Run {
+    pub fn refused(refusal: Refusal) -> Run {
+        Run {
+            outcome: Outcome::Refused(refusal),
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        }
+    }
+}
+
+/// Shows everything the guest said, so a failing assertion explains itself.
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "outcome: {:?}", self.outcome)?;
+        writeln!(f, "stdout: {:?}", String::from_utf8_lossy(&self.stdout))?;
+        write!(f, "stderr: {:?}", String::from_utf8_lossy(&self.stderr))
+    }
+}
+
+impl Outcome {
+    /// The runner's exit status for this outcome; the table is in the README and in `hello-host --help`.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::RunFailed => 1,
+            // WASI 0.2's `exit` gives only 0 and 1; any other code comes from a host with unstable features.
+            Outcome::Exit(code) => u8::try_from(*code).unwrap_or(1),
+            Outcome::Refused(_) => 3,
+            Outcome::Trap { .. } => 4,
+            Outcome::Timeout(_) => 5,
+            Outcome::MemoryLimit(_) => 6,
+            Outcome::OutputLimit(_) => 7,
+        }
+    }
+
+    /// Decides how a run ended. A breached limit wins over what the guest did next (a guest whose stream was
+    /// closed at the output limit usually fails or traps right after).
+    pub(crate) fn classify(
+        result: Result<wasmtime::Result<Result<(), ()>>, tokio::time::error::Elapsed>,
+        limits: &Limits,
+        memory_exceeded: bool,
+        output_exceeded: bool,
+    ) -> Outcome {
+        if memory_exceeded {
+            return Outcome::MemoryLimit(limits.max_memory);
+        }
+        if output_exceeded {
+            return Outcome::OutputLimit(limits.max_output);
+        }
+        match result {
+            Err(_elapsed) => Outcome::Timeout(limits.timeout),
+            Ok(Ok(Ok(()))) => Outcome::Success,
+            Ok(Ok(Err(()))) => Outcome::RunFailed,
+            Ok(Err(error)) => match error.downcast_ref::<I32Exit>() {
+                Some(I32Exit(0)) => Outcome::Success,
+                Some(I32Exit(code)) => Outcome::Exit(*code),
+                None => Outcome::Trap {
+                    kind: error.downcast_ref::<Trap>().copied(),
+                    message: trap_message(&error),
+                },
+            },
+        }
+    }
+
+    /// One line in plain words that names the component (`name`, usually its path); `None` for success.
+    pub fn describe(&self, name: &str) -> Option<String> {
+        Some(match self {
+            Outcome::Success => return None,
+            Outcome::RunFailed => format!("`{name}` failed: run returned an error"),
+            Outcome::Exit(code) => format!("`{name}` exited with status {code}"),
+            Outcome::Trap { message, .. } => format!("`{name}` trapped: {message}"),
+            Outcome::Timeout(limit) => {
+                format!("`{name}` timed out after {}", format_duration(*limit))
+            }
+            Outcome::MemoryLimit(limit) => format!("`{name}` exceeded the memory limit of {}", format_size(*limit)),
+            Outcome::OutputLimit(limit) => format!("`{name}` exceeded the output limit of {}", format_size(*limit)),
+            Outcome::Refused(refusal) => refusal.describe(name),
+        })
+    }
+}
+
+/// The trap in plain words, from the code where wasmtime has one, else from the error itself.
+fn trap_message(error: &wasmtime::Error) -> String {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => "stack overflow".to_owned(),
+        Some(Trap::UnreachableCodeReached) => "reached an `unreachable` instruction".to_owned(),
+        Some(Trap::MemoryOutOfBounds) => "out-of-bounds memory access".to_owned(),
+        Some(other) => other.to_string().trim_start_matches("wasm trap: ").to_owned(),
+        None => error.root_cause().to_string(),
+    }
+}
+
+impl Refusal {
+    /// Refuses what is plainly not a binary component, by its first eight bytes, before wasmtime parses it.
+    pub fn check_header(bytes: &[u8]) -> Result<(), Refusal> {
+        const MAGIC: &[u8] = b"\0asm";
+        if !bytes.starts_with(MAGIC) {
+            // WAT starts with a form or a comment.
+            let start = bytes
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map_or(&[][..], |at| &bytes[at..]);
+            let text = start.starts_with(b"(") || start.starts_with(b";;");
+            return Err(if text { Refusal::Text } else { Refusal::NotWasm });
+        }
+        // Bytes 4..8: version and layer. A core module is layer 0; a component is layer 1.
+        match bytes.get(6..8) {
+            Some([0, 0]) => Err(Refusal::CoreModule),
+            _ => Ok(()),
+        }
+    }
+
+    /// Turns wasmtime's linking error into the import it names, when it names one.
+    pub(crate) fn from_link_error(error: wasmtime::Error) -> Refusal {
+        let message = format!("{error:#}");
+        let missing = message
+            .strip_prefix("component imports instance `")
+            .or_else(|| message.strip_prefix("component imports function `"))
+            .filter(|_| message.contains("was not found"))
+            .and_then(|rest| rest.split('`').next());
+        match missing {
+            Some(name) => Refusal::UnknownImport(name.to_owned()),
+            None => Refusal::Incompatible(message),
+        }
+    }
+
+    /// One line in plain words that names the component.
+    pub fn describe(&self, name: &str) -> String {
+        match self {
+            Refusal::Unreadable(reason) => format!("cannot read `{name}`: {reason}"),
+            Refusal::Text => format!("`{name}` is WAT text, not a binary component (convert it with wasm-tools parse)"),
+            Refusal::NotWasm => format!("`{name}` is not a WebAssembly binary"),
+            Refusal::CoreModule => format!(
+                "`{name}` is a core module, not a component (build with --target wasm32-wasip2, or wrap it with \
+                 wasm-tools component new)"
+            ),
+            Refusal::Invalid(reason) => format!("`{name}` is not a valid component: {reason}"),
+            Refusal::NoRunExport { exports } if exports.is_empty() => {
+                format!("`{name}` does not export wasi:cli/run (it exports nothing)")
+            }
+            Refusal::NoRunExport { exports } => {
+                format!(
+                    "`{name}` does not export wasi:cli/run (exports: {})",
+                    exports.join(", ")
+                )
+            }
+            Refusal::UnknownImport(import) => {
+                format!("`{name}` imports {import}, which this host does not provide")
+            }
+            Refusal::Incompatible(reason) => {
+                format!("`{name}` cannot be linked with this host: {reason}")
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Size budgets, enforced in CI. A budget moves only on purpose: when a change makes a component bigger for a
+//! good reason, raise the constant here in the same commit and say why in its message and in BENCHMARKS.md.
+
+/// The std hello component, release profile, as built (not stripped).
+const HELLO_RELEASE_MAX_BYTES: usize = 16 * 1024;
+
+/// The minimal (`no_std`) flavor, stripped like `wasm-tools strip -a`, against the hand-written WAT component
+/// stripped the same way: at most this many times its size.
+const MINIMAL_MAX_RATIO_TO_WAT: f64 = 1.5;
+
+fn read(wasm: &str) -> Vec<u8> {
+    std::fs::read(wasm).unwrap_or_else(|e| panic!("failed to read `{wasm}`: {e}"))
+}
+
+#[test]
+fn hello_release_fits_its_budget() {
+    let size = read(test_artifacts::HELLO_RELEASE).len();
+    assert!(
+        size <= HELLO_RELEASE_MAX_BYTES,
+        "hello.wasm (release) is {size} bytes, over {HELLO_RELEASE_MAX_BYTES}"
+    );
+}
+
+#[test]
+fn minimal_stripped_is_within_its_ratio_to_the_wat_component() {
+    let wat = test_artifacts::component_from_wat(include_str!("fixtures/hello.wat"), "hello").unwrap();
+    let wat = test_artifacts::strip_custom_sections(&wat).unwrap().len();
+    let minimal = test_artifacts::strip_custom_sections(&read(test_artifacts::MINIMAL_RELEASE))
+        .unwrap()
+        .len();
+    let ratio = minimal as f64 / wat as f64;
+    assert!(
+        ratio <= MINIMAL_MAX_RATIO_TO_WAT,
+        "minimal.wasm stripped is {minimal} bytes, {ratio:.2}x the WAT component's {wat}; the budget is {MINIMAL_MAX_RATIO_TO_WAT}x"
+    );
+}
+
+#[test]
+fn minimal_prints_hello() {
+    let run = hello_host::run_file(test_artifacts::MINIMAL_RELEASE).unwrap();
+    assert!(
+        run.outcome == hello_host::Outcome::Success && run.stdout == b"Hello, world!\n",
+        "{run}"
+    );
+}
+
+#[test]
+fn stripping_keeps_a_component_runnable() {
+    let hello = read(test_artifacts::HELLO_RELEASE);
+    let stripped = test_artifacts::strip_custom_sections(&hello).unwrap();
+    assert!(stripped.len() < hello.len());
+    let run = hello_host::run_bytes(&stripped).unwrap();
+    assert!(
+        run.outcome == hello_host::Outcome::Success && run.stdout == b"Hello, world!\n",
+        "{run}"
+    );
+}
