@@ -1,0 +1,182 @@
+//! `cargo bench -p hello-host`: every figure of BENCHMARKS.md in one table, measured side by side in one run.
+//!
+//! - sizes of the release components, as built and stripped like `wasm-tools strip -a`;
+//! - per call on the harness (new store + instantiate from a pre-instantiated component + run + capture), median
+//!   of many calls, for the Rust hello and the WAT component, with the pooling and the on-demand allocator;
+//! - the runner's start-up as a whole process against `wasmtime run` (when the wasmtime CLI is on PATH), pair by
+//!   pair in alternating order, both with their compile caches warm.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hello_host::{Allocation, Harness, Invocation, Limits, Outcome, Program};
+
+const CALLS: usize = 2000;
+const WARM_UP_CALLS: usize = 200;
+const PROCESS_PAIRS: usize = 40;
+
+fn main() {
+    let hello = std::fs::read(test_artifacts::HELLO_RELEASE).expect("hello.wasm was built");
+    let minimal = std::fs::read(test_artifacts::MINIMAL_RELEASE).expect("minimal.wasm was built");
+    let wat = test_artifacts::component_from_wat(include_str!("../../tests/fixtures/hello.wat"), "hello").unwrap();
+    let stripped = |wasm: &[u8]| test_artifacts::strip_custom_sections(wasm).unwrap().len();
+
+    println!("| figure | value | goal |");
+    println!("| --- | --- | --- |");
+    println!(
+        "| hello.wasm (std, release) | {} B, stripped {} B | at most 16,384 B |",
+        hello.len(),
+        stripped(&hello)
+    );
+    println!(
+        "| minimal.wasm (no_std, release) | {} B, stripped {} B | |",
+        minimal.len(),
+        stripped(&minimal)
+    );
+    println!(
+        "| WAT hello component | {} B, stripped {} B | |",
+        wat.len(),
+        stripped(&wat)
+    );
+    let size_ratio = stripped(&minimal) as f64 / stripped(&wat) as f64;
+    println!("| minimal / WAT, stripped | {size_ratio:.2}x | at most 1.5x |");
+
+    let mut medians = Vec::new();
+    for allocation in [Allocation::Pooling, Allocation::OnDemand] {
+        let harness = Harness::with_allocation(Limits::default(), allocation).unwrap();
+        for (name, bytes) in [("Rust hello", &hello), ("WAT hello", &wat)] {
+            let program = harness
+                .load_bytes(bytes)
+                .unwrap_or_else(|refusal| panic!("{}", refusal.describe(name)));
+            let median = per_call_median(&harness, &program);
+            println!("| per call, {name}, {allocation:?} | {} | |", micros(median));
+            medians.push(median);
+        }
+    }
+    let [rust_pooling, wat_pooling, rust_on_demand, _] = medians[..] else {
+        unreachable!()
+    };
+    println!(
+        "| per call, Rust / WAT (pooling) | {:.2}x | at most 1.3x |",
+        ratio(rust_pooling, wat_pooling)
+    );
+    println!(
+        "| per call, on-demand / pooling (Rust) | {:.2}x | at least 1.5x |",
+        ratio(rust_on_demand, rust_pooling)
+    );
+
+    runner_start_up();
+}
+
+/// Median of single calls, after a warm-up, on one harness and one pre-instantiated program.
+fn per_call_median(harness: &Harness, program: &Program) -> Duration {
+    let invocation = Invocation::default();
+    let mut times = Vec::with_capacity(CALLS);
+    for call in 0..WARM_UP_CALLS + CALLS {
+        let start = Instant::now();
+        let run = harness.run(program, &invocation);
+        let elapsed = start.elapsed();
+        assert!(
+            run.outcome == Outcome::Success && run.stdout == b"Hello, world!\n",
+            "{run}"
+        );
+        if call >= WARM_UP_CALLS {
+            times.push(elapsed);
+        }
+    }
+    median(times)
+}
+
+/// `hello-host` (this profile's build, compile cache warm) against `wasmtime run` (its default cache warm).
+fn runner_start_up() {
+    let cache = std::env::temp_dir().join(format!("hello-host-bench-{}", std::process::id()));
+    let runner = |cached: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hello-host"));
+        if cached {
+            command.arg("--cache-dir").arg(&cache);
+        } else {
+            command.arg("--no-cache");
+        }
+        command.arg(test_artifacts::HELLO_RELEASE);
+        command
+    };
+    let wasmtime = || {
+        let mut command = Command::new("wasmtime");
+        command.args(["run", test_artifacts::HELLO_RELEASE]);
+        command
+    };
+    let has_wasmtime = Command::new("wasmtime")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok();
+    // Warm: the first runs fill both compile caches and the page cache.
+    for _ in 0..3 {
+        time_process(runner(true));
+        if has_wasmtime {
+            time_process(wasmtime());
+        }
+    }
+    let (mut ours, mut theirs, mut naive, mut ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for pair in 0..PROCESS_PAIRS {
+        let (a, b) = if has_wasmtime && pair % 2 == 0 {
+            let b = time_process(wasmtime());
+            (time_process(runner(true)), b)
+        } else if has_wasmtime {
+            let a = time_process(runner(true));
+            (a, time_process(wasmtime()))
+        } else {
+            (time_process(runner(true)), Duration::ZERO)
+        };
+        ours.push(a);
+        theirs.push(b);
+        ratios.push(ratio(a, b));
+        naive.push(time_process(runner(false)));
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+    println!(
+        "| runner start-up, hello-host, cache warm | {} | |",
+        micros(median(ours.clone()))
+    );
+    println!(
+        "| runner start-up, hello-host --no-cache (compiles every run) | {} | |",
+        micros(median(naive))
+    );
+    if has_wasmtime {
+        println!(
+            "| runner start-up, wasmtime run, cache warm | {} | |",
+            micros(median(theirs))
+        );
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "| runner start-up, hello-host / wasmtime run (median of pairs) | {:.2}x | at most 1.0x |",
+            ratios[ratios.len() / 2]
+        );
+    } else {
+        println!("| runner start-up, hello-host / wasmtime run | skipped: no `wasmtime` on PATH | at most 1.0x |");
+    }
+}
+
+fn time_process(mut command: Command) -> Duration {
+    let start = Instant::now();
+    let output = command.stdin(Stdio::null()).output().expect("the process starts");
+    let elapsed = start.elapsed();
+    assert!(
+        output.status.success() && output.stdout == b"Hello, world!\n",
+        "{command:?}: {output:?}"
+    );
+    elapsed
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+fn micros(duration: Duration) -> String {
+    format!("{:.1} µs", duration.as_secs_f64() * 1e6)
+}
