@@ -8,8 +8,9 @@ use hello_host::{Harness, Invocation, Limits, Outcome};
 
 #[test]
 fn second_load_of_the_same_component_comes_from_the_cache() {
-    let dir = common::scratch("cache-hit");
-    let cache = CompileCache::new(&dir);
+    let scratch = common::Scratch::new("cache-hit");
+    let dir = scratch.path();
+    let cache = CompileCache::new(dir);
     let harness = Harness::new(Limits::default()).unwrap();
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
 
@@ -25,17 +26,18 @@ fn second_load_of_the_same_component_comes_from_the_cache() {
     // Another component is another entry.
     let echo = std::fs::read(test_artifacts::ECHO_RELEASE).unwrap();
     assert_eq!(cache.load(&harness, &echo).unwrap().1, CacheUse::Compiled);
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 2);
 }
 
 #[test]
 fn damaged_cache_entry_is_compiled_again() {
-    let dir = common::scratch("cache-damaged");
-    let cache = CompileCache::new(&dir);
+    let scratch = common::Scratch::new("cache-damaged");
+    let dir = scratch.path();
+    let cache = CompileCache::new(dir);
     let harness = Harness::new(Limits::default()).unwrap();
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
     cache.load(&harness, &hello).unwrap();
-    let entry = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let entry = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&entry, b"not a compiled component").unwrap();
 
     let (program, used) = cache.load(&harness, &hello).unwrap();

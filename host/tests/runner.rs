@@ -40,7 +40,8 @@ fn assert_output(output: &Output, status: i32, message: Option<&str>, stdout: &[
 
 /// Writes `bytes` as `<name>.wasm` in a scratch folder and runs it.
 fn run_fixture(name: &str, bytes: &[u8]) -> (String, Output) {
-    let path = scratch(name).join(format!("{name}.wasm"));
+    let scratch = Scratch::new(name);
+    let path = scratch.path().join(format!("{name}.wasm"));
     std::fs::write(&path, bytes).unwrap();
     (path.display().to_string(), hello_host(&path, &[]))
 }
@@ -199,17 +200,18 @@ fn runner_help_documents_defaults_and_exit_statuses() {
 
 #[test]
 fn runner_reuses_the_compiled_component_from_its_cache() {
-    let cache = scratch("cache");
+    let scratch = Scratch::new("cache");
+    let cache = scratch.path();
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_hello-host"))
             .arg("--cache-dir")
-            .arg(&cache)
+            .arg(cache)
             .arg(test_artifacts::HELLO_RELEASE)
             .output()
             .unwrap()
     };
     assert_output(&run(), 0, None, b"Hello, world!\n");
-    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    let entries: Vec<_> = std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).collect();
     assert!(
         entries.len() == 1 && entries[0].extension().is_some_and(|e| e == "cwasm"),
         "{entries:?}"
