@@ -1,5 +1,6 @@
 //! The template (`templates/component`) must be self-contained, so it carries copies of some of the
-//! repository's files. Each copy must equal its original, byte for byte: edit the original, then copy it over.
+//! repository's files. Each copy must equal its original, byte for byte: edit the original, then run
+//! `templates/sync`.
 //! (That the template's default flavor renders to the root crate's `src/lib.rs` and `wit/world.wit` is checked
 //! with the real cargo-generate, by `.ci/template-test`.)
 
@@ -9,8 +10,8 @@ use std::path::Path;
 
 const TEMPLATE: &str = "templates/component";
 
-/// Folders and files that the template carries as exact copies.
-const COPIES: [&str; 10] = [
+/// Folders and files that the template carries as exact copies (`templates/sync` makes them).
+const COPIES: [&str; 8] = [
     "host/src",
     "wit/deps",
     "src/output.rs",
@@ -19,9 +20,13 @@ const COPIES: [&str; 10] = [
     "rust-toolchain.toml",
     "rustfmt.toml",
     "Cargo.lock",
-    "wit/world.wit",
-    "host/Cargo.toml",
 ];
+
+/// The world, which the template names after the project.
+const WORLD: &str = "wit/world.wit";
+
+/// The harness manifest, which the template has without the test-only dependencies.
+const HOST_MANIFEST: &str = "host/Cargo.toml";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -33,7 +38,7 @@ fn read(path: &Path) -> Vec<u8> {
 
 #[test]
 fn template_copies_equal_their_originals() {
-    for copy in &COPIES[..8] {
+    for copy in COPIES {
         let (original, in_template) = (root().join(copy), root().join(TEMPLATE).join(copy));
         if original.is_dir() {
             let (ours, theirs) = (common::files(&original), common::files(&in_template));
@@ -61,15 +66,15 @@ fn template_copies_equal_their_originals() {
 
 #[test]
 fn template_world_is_the_root_world_with_the_name_left_open() {
-    let template = String::from_utf8(read(&root().join(TEMPLATE).join(COPIES[8]))).unwrap();
-    let original = String::from_utf8(read(&root().join(COPIES[8]))).unwrap();
+    let template = String::from_utf8(read(&root().join(TEMPLATE).join(WORLD))).unwrap();
+    let original = String::from_utf8(read(&root().join(WORLD))).unwrap();
     assert_eq!(template.replace("{{wit_name}}", "hello"), original);
 }
 
 #[test]
 fn template_host_manifest_is_the_root_one_without_its_test_dependencies() {
     let template = String::from_utf8(read(&root().join(TEMPLATE).join("host/Cargo.toml.liquid"))).unwrap();
-    let original = String::from_utf8(read(&root().join(COPIES[9]))).unwrap();
+    let original = String::from_utf8(read(&root().join(HOST_MANIFEST))).unwrap();
     let (without_tests, _) = original
         .split_once("\n[dev-dependencies]")
         .expect("host/Cargo.toml has dev-dependencies");
