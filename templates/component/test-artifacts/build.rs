@@ -12,27 +12,24 @@ use std::{env, fs};
 
 const TARGET: &str = "wasm32-wasip2";
 
+/// The list of guests, from the repository root.
+const GUEST_LIST: &str = "test-artifacts/guests.txt";
+
 /// What every guest build reads besides its own package folder.
-const SHARED_INPUTS: [&str; 5] = [
-    "wit",
-    "Cargo.lock",
-    ".cargo/config.toml",
-    "rust-toolchain.toml",
-    "test-artifacts/guests.txt",
-];
+const SHARED_INPUTS: [&str; 4] = ["wit", "Cargo.lock", ".cargo/config.toml", "rust-toolchain.toml"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Read when run, not compiled in: cargo may reuse this script's binary for a same-named package elsewhere.
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?);
     let root = manifest_dir.parent().ok_or("test-artifacts has no parent")?;
-    let list = fs::read_to_string(root.join("test-artifacts/guests.txt"))?;
+    let list = fs::read_to_string(root.join(GUEST_LIST))?;
     // profile -> [(package, folder, component file)]
     let mut guests: BTreeMap<&str, Vec<(&str, &str, &str)>> = BTreeMap::new();
-    for line in list
+    let lines = list
         .lines()
         .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-    {
+        .filter(|line| !line.is_empty() && !line.starts_with('#'));
+    for line in lines {
         let [profile, package, folder, file] = line.split_whitespace().collect::<Vec<_>>()[..] else {
             return Err(format!("guests.txt: expected `profile package folder file`, found `{line}`").into());
         };
@@ -41,8 +38,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let folders = guests
         .values()
         .flatten()
-        .flat_map(|(_, folder, _)| [format!("{folder}/src"), format!("{folder}/Cargo.toml")]);
-    for input in folders.chain(SHARED_INPUTS.map(String::from)) {
+        .flat_map(|(_, dir, _)| [format!("{dir}/src"), format!("{dir}/Cargo.toml")]);
+    for input in folders.chain([GUEST_LIST].into_iter().chain(SHARED_INPUTS).map(String::from)) {
         // Only what exists: cargo would rerun the script on every build for a path that does not.
         if root.join(&input).exists() {
             println!("cargo:rerun-if-changed={}", root.join(&input).display());
@@ -56,15 +53,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut cargo = Command::new(env::var_os("CARGO").ok_or("CARGO is not set")?);
         // Cargo calls the profile whose output goes to `debug/` `dev`.
         let profile_name = if *profile == "debug" { "dev" } else { profile };
-        cargo.current_dir(root).args([
-            "build",
-            "--quiet",
-            "--locked",
-            "--target",
-            TARGET,
-            "--profile",
-            profile_name,
-        ]);
+        cargo
+            .current_dir(root)
+            .args(["build", "--quiet", "--locked", "--target", TARGET]);
+        cargo.args(["--profile", profile_name]);
         for (package, _, file) in guests {
             cargo.args(["--package", package]);
             let wasm = target_dir.join(TARGET).join(profile).join(file);
