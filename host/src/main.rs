@@ -96,9 +96,9 @@ fn main() -> ExitCode {
 }
 
 fn run(harness: &Harness, cli: &Cli, name: &str) -> Run {
-    let bytes = match std::fs::read(&cli.component) {
+    let bytes = match hello_host::read_component(&cli.component) {
         Ok(bytes) => bytes,
-        Err(error) => return Run::refused(hello_host::Refusal::Unreadable(error.to_string())),
+        Err(refusal) => return Run::refused(refusal),
     };
     let cache = (!cli.no_cache)
         .then(|| cli.cache_dir.clone().or_else(CompileCache::default_dir))

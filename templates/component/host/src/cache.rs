@@ -40,16 +40,14 @@ impl CompileCache {
 
     /// Like [`Harness::load_bytes`], through the cache. A cache that cannot be read or written is skipped.
     pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
-        Refusal::check_header(bytes)?;
         let entry = self.dir.join(format!("{}.cwasm", self.key(harness, bytes)));
-        // SAFETY: `entry` is a file that `store` below wrote from `Component::serialize` in our cache folder;
-        // wasmtime itself refuses entries from another wasmtime version or configuration.
+        // SAFETY: `entry` is a file that `store` below wrote from `Component::serialize` in our cache folder,
+        // named by the hash of bytes that compiled; wasmtime itself refuses entries from another wasmtime
+        // version or configuration. Bytes that never compiled have no entry, and `compile` refuses them.
         if let Ok(component) = unsafe { Component::deserialize_file(harness.engine(), &entry) } {
             return Ok((harness.prepare(component)?, CacheUse::Cached));
         }
-        let component =
-            Component::from_binary(harness.engine(), bytes).map_err(|e| Refusal::Invalid(format!("{e}")))?;
-        let program = harness.prepare(component)?;
+        let program = harness.prepare(harness.compile(bytes)?)?;
         if let Ok(serialized) = program.component().serialize() {
             let _ = self.store(&entry, &serialized);
         }

@@ -134,33 +134,32 @@ impl Harness {
         &self.engine
     }
 
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
     /// Reads a component file and compiles it; see [`Harness::load_bytes`].
     pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Program, Refusal> {
-        let bytes = std::fs::read(path.as_ref()).map_err(|e| Refusal::Unreadable(e.to_string()))?;
-        self.load_bytes(&bytes)
+        self.load_bytes(&read_component(path)?)
     }
 
-    /// Checks that `bytes` are a binary component (text and core modules are refused with a reason), compiles
-    /// it, and checks that this host can run it: it exports `wasi:cli/run` and imports nothing unknown.
+    /// Compiles a component and checks that this host can run it; see [`Harness::compile`] and
+    /// [`Harness::prepare`].
     pub fn load_bytes(&self, bytes: &[u8]) -> Result<Program, Refusal> {
-        Refusal::check_header(bytes)?;
-        let component = Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))?;
-        self.prepare(component)
+        self.prepare(self.compile(bytes)?)
     }
 
-    /// Checks that this host can run an already compiled component.
+    /// Compiles a binary component. Text and core modules are refused with a reason, before wasmtime parses.
+    pub fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
+        Refusal::check_header(bytes)?;
+        Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))
+    }
+
+    /// Checks that this host can run a compiled component: it exports `wasi:cli/run` and imports nothing
+    /// unknown. The result is pre-instantiated, ready for any number of runs.
     pub fn prepare(&self, component: Component) -> Result<Program, Refusal> {
-        let exports: Vec<String> = component
-            .component_type()
-            .exports(&self.engine)
-            .map(|(name, _)| name.to_owned())
-            .collect();
-        if !exports.iter().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
-            return Err(Refusal::NoRunExport { exports });
+        let component_type = component.component_type();
+        let exports = || component_type.exports(&self.engine).map(|(name, _)| name.to_owned());
+        if !exports().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
+            return Err(Refusal::NoRunExport {
+                exports: exports().collect(),
+            });
         }
         let pre = self
             .linker
@@ -256,6 +255,11 @@ fn spawn_epoch_ticker(engine: &Engine) {
             std::thread::sleep(EPOCH_TICK);
         }
     });
+}
+
+/// Reads a component file; a file that cannot be read is a [`Refusal::Unreadable`].
+pub fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
+    std::fs::read(path).map_err(|e| Refusal::Unreadable(e.to_string()))
 }
 
 /// Reads, compiles and runs a component file with default limits and captured output.
