@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_hello_interface, assert_prints_hello};
+use common::{assert_hello_interface, assert_prints_hello, read};
 
 fn check(wasm: &str) {
     let output = hello_host::run_file(wasm).unwrap_or_else(|e| panic!("failed to run `{wasm}`: {e:?}"));
@@ -17,10 +17,6 @@ fn hello_debug_prints_hello() {
 #[test]
 fn hello_release_prints_hello() {
     check(test_artifacts::HELLO_RELEASE);
-}
-
-fn read(wasm: &str) -> Vec<u8> {
-    std::fs::read(wasm).unwrap_or_else(|e| panic!("failed to read `{wasm}`: {e}"))
 }
 
 #[test]

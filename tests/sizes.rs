@@ -1,16 +1,16 @@
 //! Size budgets, enforced in CI. A budget moves only on purpose: when a change makes a component bigger for a
 //! good reason, raise the constant here in the same commit and say why in its message and in BENCHMARKS.md.
 
+mod common;
+
+use common::read;
+
 /// The std hello component, release profile, as built (not stripped).
 const HELLO_RELEASE_MAX_BYTES: usize = 16 * 1024;
 
 /// The minimal (`no_std`) flavor, stripped like `wasm-tools strip -a`, against the hand-written WAT component
 /// stripped the same way: at most this many times its size.
 const MINIMAL_MAX_RATIO_TO_WAT: f64 = 1.5;
-
-fn read(wasm: &str) -> Vec<u8> {
-    std::fs::read(wasm).unwrap_or_else(|e| panic!("failed to read `{wasm}`: {e}"))
-}
 
 #[test]
 fn hello_release_fits_its_budget() {

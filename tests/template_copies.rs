@@ -8,6 +8,8 @@ mod common;
 
 use std::path::Path;
 
+use common::read;
+
 const TEMPLATE: &str = "templates/component";
 
 /// Folders and files that the template carries as exact copies (`templates/sync` makes them).
@@ -30,10 +32,6 @@ const HOST_MANIFEST: &str = "host/Cargo.toml";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("failed to read `{}`: {e}", path.display()))
 }
 
 #[test]
@@ -66,15 +64,15 @@ fn template_copies_equal_their_originals() {
 
 #[test]
 fn template_world_is_the_root_world_with_the_name_left_open() {
-    let template = String::from_utf8(read(&root().join(TEMPLATE).join(WORLD))).unwrap();
-    let original = String::from_utf8(read(&root().join(WORLD))).unwrap();
+    let template = String::from_utf8(read(root().join(TEMPLATE).join(WORLD))).unwrap();
+    let original = String::from_utf8(read(root().join(WORLD))).unwrap();
     assert_eq!(template.replace("{{wit_name}}", "hello"), original);
 }
 
 #[test]
 fn template_host_manifest_is_the_root_one_without_its_test_dependencies() {
-    let template = String::from_utf8(read(&root().join(TEMPLATE).join("host/Cargo.toml.liquid"))).unwrap();
-    let original = String::from_utf8(read(&root().join(HOST_MANIFEST))).unwrap();
+    let template = String::from_utf8(read(root().join(TEMPLATE).join("host/Cargo.toml.liquid"))).unwrap();
+    let original = String::from_utf8(read(root().join(HOST_MANIFEST))).unwrap();
     let (without_tests, _) = original
         .split_once("\n[dev-dependencies]")
         .expect("host/Cargo.toml has dev-dependencies");

@@ -5,25 +5,11 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use common::XorShift;
 use hello_host::{Harness, Invocation};
 
 /// Mutations per seed component: enough to reach the parser, the validator and the linker, in seconds.
 const MUTATIONS: usize = 150;
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound.max(1) as u64) as usize
-    }
-}
 
 /// One to four random edits of `bytes`.
 fn mutate(bytes: &[u8], random: &mut XorShift) -> Vec<u8> {

@@ -8,6 +8,11 @@ use std::process::{Command, Output};
 
 use common::*;
 
+/// The `hello-host` binary of this build.
+fn runner() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hello-host"))
+}
+
 /// Runs `hello-host` with the fixtures' tight limits and no cache.
 fn hello_host(component: &Path, args: &[&str]) -> Output {
     let limits = [
@@ -15,7 +20,7 @@ fn hello_host(component: &Path, args: &[&str]) -> Output {
         format!("--max-memory={}", LIMITS.max_memory),
         format!("--max-output={}", LIMITS.max_output),
     ];
-    Command::new(env!("CARGO_BIN_EXE_hello-host"))
+    runner()
         .args(limits)
         .arg("--no-cache")
         .arg(component)
@@ -55,7 +60,7 @@ fn runner_prints_hello() {
 #[test]
 fn runner_passes_arguments_and_only_the_given_environment() {
     let echo = test_artifacts::ECHO_RELEASE;
-    let output = Command::new(env!("CARGO_BIN_EXE_hello-host"))
+    let output = runner()
         .args([
             "--no-cache",
             "--env",
@@ -167,10 +172,7 @@ fn runner_rejects_a_bad_command_line_with_status_2() {
         &["--env", "NOEQUALS", "x.wasm"],
         &[],
     ] {
-        let output = Command::new(env!("CARGO_BIN_EXE_hello-host"))
-            .args(args)
-            .output()
-            .unwrap();
+        let output = runner().args(args).output().unwrap();
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -182,10 +184,7 @@ fn runner_rejects_a_bad_command_line_with_status_2() {
 
 #[test]
 fn runner_help_documents_defaults_and_exit_statuses() {
-    let output = Command::new(env!("CARGO_BIN_EXE_hello-host"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let output = runner().arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     for expected in [
         "[default: 10s]",
@@ -203,7 +202,7 @@ fn runner_reuses_the_compiled_component_from_its_cache() {
     let scratch = Scratch::new("cache");
     let cache = scratch.path();
     let run = || {
-        Command::new(env!("CARGO_BIN_EXE_hello-host"))
+        runner()
             .arg("--cache-dir")
             .arg(cache)
             .arg(test_artifacts::HELLO_RELEASE)

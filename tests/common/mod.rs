@@ -68,3 +68,9 @@ pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     found
 }
+
+/// A file's bytes; a test that cannot read its input fails with the path.
+pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
+    let path = path.as_ref();
+    fs::read(path).unwrap_or_else(|e| panic!("failed to read `{}`: {e}", path.display()))
+}

@@ -80,17 +80,27 @@ pub fn component_with_unknown_import() -> Vec<u8> {
     test_artifacts::component_from_wat(wat, "fixtures:hostile/unknown-import").unwrap()
 }
 
-/// 4 KiB that are not WebAssembly (a fixed xorshift sequence).
+/// A small deterministic pseudo-random sequence (xorshift64), so that failures reproduce.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..bound` (0 when `bound` is 0).
+    pub fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+/// 4 KiB that are not WebAssembly.
 pub fn random_bytes() -> Vec<u8> {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    (0..4096)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
+    let mut random = XorShift(0x2545_f491_4f6c_dd1d);
+    (0..4096).map(|_| random.next() as u8).collect()
 }
 
 /// The release hello component, cut in half.
