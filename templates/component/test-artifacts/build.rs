@@ -1,8 +1,9 @@
 //! Builds the guest components listed in `guests.txt` and writes their paths into `guests.rs` as constants
 //! named `<PACKAGE>_<PROFILE>`, e.g. `HELLO_RELEASE`.
 //!
-//! The guest build is a nested cargo with its own target directory: sharing the outer one would wait forever
-//! on the lock that the outer cargo holds while it runs this script.
+//! The guest build is a nested cargo with its own target directory, `TEST_GUESTS_TARGET_DIR` (set in
+//! `.cargo/config.toml`): sharing the outer one would wait forever on the lock that the outer cargo holds while it
+//! runs this script, and one folder for all outer builds (test, clippy) builds each guest once.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -47,7 +48,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
-    let target_dir = out_dir.join("guest-target");
+    println!("cargo:rerun-if-env-changed=TEST_GUESTS_TARGET_DIR");
+    let target_dir =
+        env::var_os("TEST_GUESTS_TARGET_DIR").ok_or("TEST_GUESTS_TARGET_DIR is not set (.cargo/config.toml)")?;
+    let target_dir = PathBuf::from(target_dir);
     let mut constants = String::new();
     for (profile, guests) in &guests {
         let mut cargo = Command::new(env::var_os("CARGO").ok_or("CARGO is not set")?);
