@@ -1,4 +1,4 @@
-//! The `long-output` guest writes N bytes through `hello::output::write_all` (src/output.rs); every length,
+//! The `long-output` guest writes N bytes through its `output::write_all` (test-programs/long-output/src/output.rs); every length,
 //! around and far past the 4096-byte limit of one `blocking-write-and-flush`, must arrive byte for byte.
 
 use hello_host::{Harness, Invocation, Limits, Outcome, Program, Run};

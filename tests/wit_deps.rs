@@ -1,5 +1,6 @@
-//! `wit/deps` must hold exactly the WASI 0.2.3 WIT that upstream published in the `wasi` crate
-//! 0.14.1+wasi-0.2.3 (a dev-dependency pinned with `=`), byte for byte. Offline: cargo has the crate already.
+//! `wit/deps`, and the template's copy of it, must hold exactly the WASI 0.2.3 WIT that upstream published in the
+//! `wasi` crate 0.14.1+wasi-0.2.3 (a dev-dependency pinned with `=`), byte for byte. Offline: cargo has the crate
+//! already.
 
 mod common;
 
@@ -47,21 +48,28 @@ fn host_triple() -> String {
 
 #[test]
 fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
-    let ours = common::files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("wit").join("deps"));
+    assert_upstream_wasi("wit/deps");
+}
+
+/// Generated projects get their own copy: they must build without this repository.
+#[test]
+fn template_wit_deps_are_the_upstream_wasi_0_2_3_files() {
+    assert_upstream_wasi("templates/component/wit/deps");
+}
+
+fn assert_upstream_wasi(deps: &str) {
+    let ours = common::files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(deps));
     let upstream_dir = upstream_wit_deps();
     let upstream = common::files(&upstream_dir);
-    assert!(!ours.is_empty(), "wit/deps is empty");
+    assert!(!ours.is_empty(), "{deps} is empty");
     for (path, bytes) in &ours {
         let package = path.components().next().unwrap();
         let from_upstream = upstream.get(path).unwrap_or_else(|| {
-            panic!(
-                "wit/deps/{} is not in {UPSTREAM_CRATE} {UPSTREAM_VERSION}",
-                path.display()
-            )
+            panic!("{deps}/{} is not in {UPSTREAM_CRATE} {UPSTREAM_VERSION}", path.display())
         });
         assert!(
             bytes == from_upstream,
-            "wit/deps/{} differs from `{}`",
+            "{deps}/{} differs from `{}`",
             path.display(),
             upstream_dir.display()
         );
@@ -70,6 +78,6 @@ fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
             .keys()
             .filter(|p| p.starts_with(package) && !ours.contains_key(*p))
             .collect();
-        assert!(missing.is_empty(), "wit/deps lacks upstream files {missing:?}");
+        assert!(missing.is_empty(), "{deps} lacks upstream files {missing:?}");
     }
 }

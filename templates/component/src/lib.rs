@@ -1,3 +1,23 @@
+{%- if kind == "library" -%}
+//! A WebAssembly component that exports a `greet` function of its own (see `wit/world.wit`).
+
+wit_bindgen::generate!({ world: "{{wit_name}}" });
+
+use exports::{{wit_name | snake_case}}::component::greeter::Guest;
+
+struct Greeter;
+
+impl Guest for Greeter {
+    fn greet(name: String) -> String {
+        format!("Hello, {name}!")
+    }
+}
+
+// The export names wasm symbols that native linkers reject, so it exists only on wasm; natively the crate still
+// builds, which lets `cargo test` build this package's tests.
+#[cfg(target_arch = "wasm32")]
+export!(Greeter);
+{%- else -%}
 {%- if bindings == "wit-bindgen" -%}
 //! Hello, world! as a WebAssembly component: a `wasi:cli` command whose `run` prints one line.
 {%- if minimal %}
@@ -9,8 +29,6 @@
 
 // `generate_all`: the WASI interfaces come from `wit/deps`, not from a bindings crate, so generate them too.
 wit_bindgen::generate!({ world: "{{wit_name}}", generate_all });
-
-pub mod output;
 
 use exports::wasi::cli::run::Guest;
 use wasi::cli::stdout::get_stdout;
@@ -74,4 +92,6 @@ unsafe impl core::alloc::GlobalAlloc for NoAllocation {
 
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: core::alloc::Layout) {}
 }
+{%- endif %}
+
 {%- endif %}

@@ -1,22 +1,98 @@
-//! The guest, built by `test-artifacts` for wasm32-wasip2 in both profiles, run on the embedded wasmtime.
+//! Builds the component and runs it on wasmtime, as a host would.
 
-use hello_host::{Invocation, Limits, Outcome};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::LazyLock;
 
-fn assert_prints_hello(wasm: &str) {
-    let harness = hello_host::Harness::new(Limits::default()).expect("wasmtime starts");
-    let run = harness.run_file(wasm, &Invocation::default());
-    assert!(
-        run.outcome == Outcome::Success && run.stdout == b"Hello, world!\n" && run.stderr.is_empty(),
-        "`{wasm}` did not print exactly \"Hello, world!\\n\":\n{run}"
-    );
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+{%- if kind == "command" %}
+use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+{%- endif %}
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+{%- if kind == "library" %}
+
+wasmtime::component::bindgen!({ path: "wit", world: "{{wit_name}}" });
+{%- endif %}
+
+/// The release component, built once for all the tests, in a target folder of its own: the `cargo test` that
+/// runs these tests may hold the lock on the usual one.
+static COMPONENT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .expect("cargo starts");
+    assert!(status.success(), "building the component failed");
+    target.join("wasm32-wasip2/release/{{crate_name}}.wasm")
+});
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+    }
+}
+{%- if kind == "command" %}
+
+#[test]
+fn prints_hello_world() -> wasmtime::Result<()> {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, &*COMPONENT)?;
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let stdout = MemoryOutputPipe::new(64 * 1024);
+    let ctx = WasiCtx::builder().stdout(stdout.clone()).build();
+    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+
+    let command = WasiCommand::instantiate(&mut store, &component, &linker)?;
+    let status = command.wasi_cli_run().call_run(&mut store)?;
+
+    let stdout = stdout.contents();
+    let printed = String::from_utf8_lossy(&stdout);
+    assert_eq!(status, Ok(()), "run failed after printing {printed:?}");
+    assert_eq!(&stdout[..], b"Hello, world!\n", "printed {printed:?}");
+    Ok(())
+}
+{%- else %}
+
+/// Calls `greet` in a fresh instance of the component.
+fn greet(name: &str) -> wasmtime::Result<String> {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, &*COMPONENT)?;
+    let mut linker = Linker::new(&engine);
+    // Rust's std imports a few WASI interfaces of its own (for panics, say), even in a library.
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let ctx = WasiCtx::builder().inherit_stderr().build();
+    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+
+    let component = {{wit_name | upper_camel_case}}::instantiate(&mut store, &component, &linker)?;
+    component.{{wit_name | snake_case}}_component_greeter().call_greet(&mut store, name)
 }
 
 #[test]
-fn debug_build_prints_hello() {
-    assert_prints_hello(test_artifacts::{{crate_name | upcase}}_DEBUG);
+fn greets_an_ascii_name() -> wasmtime::Result<()> {
+    assert_eq!(greet("world")?, "Hello, world!");
+    Ok(())
 }
 
 #[test]
-fn release_build_prints_hello() {
-    assert_prints_hello(test_artifacts::{{crate_name | upcase}}_RELEASE);
+fn greets_a_name_beyond_ascii() -> wasmtime::Result<()> {
+    assert_eq!(greet("Wörld")?, "Hello, Wörld!");
+    assert_eq!(greet("世界")?, "Hello, 世界!");
+    Ok(())
 }
+
+#[test]
+fn greets_the_empty_name() -> wasmtime::Result<()> {
+    assert_eq!(greet("")?, "Hello, !");
+    Ok(())
+}
+{%- endif %}

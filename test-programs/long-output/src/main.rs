@@ -1,4 +1,4 @@
-//! `long-output N`: writes N bytes (byte i is `i % 251`) to stdout with `hello::output::write_all`, and fails
+//! `long-output N`: writes N bytes (byte i is `i % 251`) to stdout with `output::write_all`, and fails
 //! with exit(err) if the stream fails.
 //!
 //! A `bin`: std's `main` is the `wasi:cli/run` export and reads the arguments; the bindings are only for the
@@ -13,8 +13,6 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-// The helper under test, compiled here exactly as it is in the hello crate.
-#[path = "../../../src/output.rs"]
 mod output;
 
 fn main() -> ExitCode {

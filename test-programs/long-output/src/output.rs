@@ -1,8 +1,8 @@
 //! Writing output of any length to a WASI output stream.
 //!
 //! `blocking-write-and-flush` accepts at most 4096 bytes per call, and a host fails a longer one, so output of
-//! unknown length goes out in chunks. `hello` writes 14 bytes in one call and does not need this; it lives here
-//! for guests that print more (`test-programs/long-output` proves it on lengths up to 1 MiB).
+//! unknown length goes out in chunks. `hello` writes 14 bytes in one call and does not need this; `long-output`
+//! uses it, and `tests/long_output.rs` proves it on lengths up to 1 MiB.
 
 use crate::wasi::io::streams::{OutputStream, StreamError};
 

@@ -1,0 +1,106 @@
+{%- if kind == "command" -%}
+//! Runs a command component on wasmtime, embedded, with this process's arguments and stdio: what
+//! `wasmtime run <component> [args]` does, in a few lines. Usage: `run <component.wasm> [args]`.
+
+use std::process::ExitCode;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+    }
+}
+
+fn run(args: &[String]) -> wasmtime::Result<ExitCode> {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, &args[0])?;
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let ctx = WasiCtx::builder().inherit_stdio().args(args).build();
+    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+
+    let command = Command::instantiate(&mut store, &component, &linker)?;
+    match command.wasi_cli_run().call_run(&mut store) {
+        Ok(Ok(())) => Ok(ExitCode::SUCCESS),
+        Ok(Err(())) => Ok(ExitCode::FAILURE),
+        // The guest called `exit`: its status becomes ours.
+        Err(error) => match error.downcast_ref::<I32Exit>() {
+            Some(exit) => Ok(ExitCode::from(exit.0 as u8)),
+            None => Err(error),
+        },
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        eprintln!("usage: run <component.wasm> [args]");
+        return ExitCode::from(2);
+    }
+    run(&args).unwrap_or_else(|error| {
+        eprintln!("error: failed to run `{}`: {error:#}", args[0]);
+        ExitCode::FAILURE
+    })
+}
+{%- else -%}
+//! Calls the component's `greet` on wasmtime, embedded, and prints the greeting: what
+//! `wasmtime run --invoke 'greet("<name>")' <component>` does, in a few lines. Usage: `run <component.wasm> <name>`.
+
+use std::process::ExitCode;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+wasmtime::component::bindgen!({ path: "wit", world: "{{wit_name}}" });
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+    }
+}
+
+fn greet(path: &str, name: &str) -> wasmtime::Result<String> {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, path)?;
+    let mut linker = Linker::new(&engine);
+    // Rust's std imports a few WASI interfaces of its own (for panics, say), even in a library.
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let ctx = WasiCtx::builder().inherit_stderr().build();
+    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+
+    let component = {{wit_name | upper_camel_case}}::instantiate(&mut store, &component, &linker)?;
+    component.{{wit_name | snake_case}}_component_greeter().call_greet(&mut store, name)
+}
+
+fn main() -> ExitCode {
+    let [path, name] = &std::env::args().skip(1).collect::<Vec<_>>()[..] else {
+        eprintln!("usage: run <component.wasm> <name>");
+        return ExitCode::from(2);
+    };
+    match greet(path, name) {
+        Ok(greeting) => {
+            println!("{greeting}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: failed to call greet in `{path}`: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+{%- endif %}
