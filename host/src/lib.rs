@@ -20,14 +20,14 @@ mod outcome;
 mod output;
 pub mod units;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::p2::bindings::CommandPre;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 
 use limiter::MemoryLimiter;
 pub use outcome::{Outcome, Refusal, Run};
@@ -55,15 +55,32 @@ impl Default for Limits {
     }
 }
 
-/// What a guest gets besides its limits: arguments, environment, and where its stdio goes.
+/// What a guest gets besides its limits: arguments, environment, directories, and where its stdio goes.
 #[derive(Clone, Debug, Default)]
 pub struct Invocation {
     /// The guest's arguments, program name first (the runner passes the component's path).
     pub args: Vec<String>,
     /// The guest's environment variables. Nothing is inherited from the host.
     pub env: Vec<(String, String)>,
+    /// Host directories the guest may use; without any, it has no filesystem at all.
+    pub dirs: Vec<Preopen>,
     /// Connect the guest to this process's stdin, stdout and stderr instead of capturing (the runner does).
     pub inherit_stdio: bool,
+}
+
+/// A host directory that a guest may use (a WASI preopen), and what it may do there.
+///
+/// The guest cannot leave it: `..` past its top, absolute paths and symbolic links that point outside are all
+/// refused by wasmtime-wasi. Writes to it are not counted against [`Limits::max_output`]: only the timeout and
+/// the host filesystem bound them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preopen {
+    /// The directory on the host.
+    pub host: PathBuf,
+    /// The name the guest sees it by, e.g. `/data` or `.`.
+    pub guest: String,
+    /// `false`: read files and list directories only. `true`: also create, write, rename and remove.
+    pub writable: bool,
 }
 
 /// How a harness gets memory, stacks and instance slots for its stores.
@@ -203,6 +220,19 @@ impl Harness {
         }
         if invocation.inherit_stdio {
             builder.inherit_stdin();
+        }
+        for dir in &invocation.dirs {
+            let perms = if dir.writable {
+                FsPerms::ReadWrite
+            } else {
+                FsPerms::ReadOnly
+            };
+            if let Err(error) = builder.preopened_dir(&dir.host, &dir.guest, perms) {
+                return Run::refused(Refusal::Directory {
+                    host: dir.host.clone(),
+                    reason: format!("{error:#}"),
+                });
+            }
         }
         let state = GuestState {
             ctx: builder.build(),

@@ -2,33 +2,46 @@
 //! within limits.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use hello_host::cache::CompileCache;
 use hello_host::units::{parse_duration, parse_size};
-use hello_host::{Harness, Invocation, Limits, Run};
+use hello_host::{Harness, Invocation, Limits, Outcome, Preopen, Run};
 
 const EXIT_STATUS_HELP: &str = "\
+Guest arguments:
+  Everything after <COMPONENT> goes to the guest untouched, `--help`, `--` and this runner's own option names
+  included. The runner's options go before the component.
+
 Exit status:
   0   run returned ok, or the guest called exit(ok)
   1   run returned err, or the guest called exit(err)
-  2   bad command line
+  2   bad command line (including a --dir or --dir-rw that is not a directory)
   3   the component was refused before running (unreadable, not a component, no wasi:cli/run, unknown import)
   4   the guest trapped (unreachable, stack overflow, out-of-bounds access, ...)
   5   the guest ran past --timeout
   6   the guest's memory grew past --max-memory
   7   the guest wrote more than --max-output
   70  the host itself could not start
+When the guest ends itself (0 and 1), the runner prints nothing of its own; otherwise it prints one line.
 
-The guest gets no filesystem, network or host environment: only its arguments, the --env variables and stdio.";
+The guest gets no network and none of the host's environment: only its arguments, the --env variables, stdio,
+and the directories given with --dir (read-only) or --dir-rw. Nothing limits how much it writes to a --dir-rw
+directory but --timeout and the host filesystem, and links it makes there may point anywhere (the guest cannot
+follow them out; a host program can).";
 
 /// Runs a wasi:cli command component (its `wasi:cli/run`) with safe limits. The guest's stdin, stdout and
 /// stderr are this process's own.
 #[derive(Parser)]
-#[command(name = "hello-host", version, after_help = EXIT_STATUS_HELP)]
+#[command(
+    name = "hello-host",
+    version,
+    override_usage = "hello-host [OPTIONS] <COMPONENT> [ARGS]...",
+    after_help = EXIT_STATUS_HELP
+)]
 struct Cli {
     /// Wall-clock limit for the whole run, e.g. 500ms, 2s, 1m.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
@@ -46,6 +59,14 @@ struct Cli {
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
     env: Vec<(String, String)>,
 
+    /// A host directory the guest may read and list, as GUEST_DIR (default: the same path) (repeatable).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]", value_parser = parse_read_only_dir)]
+    dirs: Vec<Preopen>,
+
+    /// Like --dir, but the guest may also create, write, rename and remove there (repeatable).
+    #[arg(long = "dir-rw", value_name = "HOST_DIR[::GUEST_DIR]", value_parser = parse_writable_dir)]
+    writable_dirs: Vec<Preopen>,
+
     /// Compile every time instead of reusing compiled code from the cache folder.
     #[arg(long)]
     no_cache: bool,
@@ -54,12 +75,19 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 
-    /// The component file (a binary wasm component).
-    component: PathBuf,
-
-    /// Arguments for the guest; the component's path is passed before them as the program name.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<String>,
+    /// The component file (a binary wasm component), then the guest's arguments. The component's path is the
+    /// guest's program name, before its arguments.
+    // One positional whose first value is the component: once clap has taken it, `trailing_var_arg` makes every
+    // later word a value, `--help`, `--version` and `--` included. (With a separate ARGS positional, clap reads
+    // the word right after the component as one of the runner's options, and takes a `--` there for itself.)
+    // Before the component, an unknown option is still an error, not a component named `--tiemout`.
+    #[arg(
+        value_name = "COMPONENT",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true
+    )]
+    component_and_args: Vec<String>,
 }
 
 fn parse_env(text: &str) -> Result<(String, String), String> {
@@ -69,6 +97,30 @@ fn parse_env(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `HOST_DIR[::GUEST_DIR]`, as `wasmtime run --dir` takes it; the host directory must exist.
+fn parse_dir(text: &str, writable: bool) -> Result<Preopen, String> {
+    let (host, guest) = text.split_once("::").unwrap_or((text, text));
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("`{text}` is not HOST_DIR or HOST_DIR::GUEST_DIR"));
+    }
+    if !Path::new(host).is_dir() {
+        return Err(format!("`{host}` is not a directory"));
+    }
+    Ok(Preopen {
+        host: host.into(),
+        guest: guest.to_owned(),
+        writable,
+    })
+}
+
+fn parse_read_only_dir(text: &str) -> Result<Preopen, String> {
+    parse_dir(text, false)
+}
+
+fn parse_writable_dir(text: &str) -> Result<Preopen, String> {
+    parse_dir(text, true)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let limits = Limits {
@@ -76,7 +128,11 @@ fn main() -> ExitCode {
         max_memory: cli.max_memory,
         max_output: cli.max_output,
     };
-    let name = cli.component.display().to_string();
+    // `required = true` and `num_args = 1..`: clap has refused an empty list already.
+    let (component, args) = cli
+        .component_and_args
+        .split_first()
+        .expect("clap requires the component");
     let harness = match Harness::new(limits) {
         Ok(harness) => harness,
         Err(error) => {
@@ -84,8 +140,18 @@ fn main() -> ExitCode {
             return ExitCode::from(70);
         }
     };
-    let run = run(&harness, &cli, &name);
-    if let Some(line) = run.outcome.describe(&name) {
+    let invocation = Invocation {
+        // The component's path is the program name, as `wasmtime run` passes it.
+        args: std::iter::once(component).chain(args).cloned().collect(),
+        env: cli.env.clone(),
+        dirs: cli.dirs.iter().chain(&cli.writable_dirs).cloned().collect(),
+        inherit_stdio: true,
+    };
+    let run = run(&harness, &cli, Path::new(component), &invocation);
+    // A guest that ended itself (`exit`, or `run` returning an error) has said what it wanted to say: its status
+    // is the answer, as with any program. Only what the runner detected itself gets a line.
+    let ended_by_guest = matches!(run.outcome, Outcome::Success | Outcome::RunFailed | Outcome::Exit(_));
+    if !ended_by_guest && let Some(line) = run.outcome.describe(component) {
         eprintln!("hello-host: {line}");
     }
     let code = run.outcome.exit_code();
@@ -95,8 +161,8 @@ fn main() -> ExitCode {
     std::process::exit(code.into())
 }
 
-fn run(harness: &Harness, cli: &Cli, name: &str) -> Run {
-    let bytes = match hello_host::read_component(&cli.component) {
+fn run(harness: &Harness, cli: &Cli, component: &Path, invocation: &Invocation) -> Run {
+    let bytes = match hello_host::read_component(component) {
         Ok(bytes) => bytes,
         Err(refusal) => return Run::refused(refusal),
     };
@@ -107,15 +173,8 @@ fn run(harness: &Harness, cli: &Cli, name: &str) -> Run {
         Some(dir) => CompileCache::new(dir).load(harness, &bytes).map(|(program, _)| program),
         None => harness.load_bytes(&bytes),
     };
-    let invocation = Invocation {
-        args: std::iter::once(name.to_owned())
-            .chain(cli.args.iter().cloned())
-            .collect(),
-        env: cli.env.clone(),
-        inherit_stdio: true,
-    };
     match program {
-        Ok(program) => harness.run(&program, &invocation),
+        Ok(program) => harness.run(&program, invocation),
         Err(refusal) => Run::refused(refusal),
     }
 }

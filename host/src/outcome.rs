@@ -1,6 +1,7 @@
 //! How a run ended, as a type a caller can match on, and in plain words.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use wasmtime::Trap;
@@ -49,6 +50,8 @@ pub enum Refusal {
     UnknownImport(String),
     /// Imports this host provides, but not with the types the component expects; wasmtime's reason.
     Incompatible(String),
+    /// A directory of [`Invocation::dirs`](crate::Invocation::dirs) that could not be opened; the reason.
+    Directory { host: PathBuf, reason: String },
 }
 
 /// What a guest printed (when captured), and how the run ended.
@@ -210,6 +213,9 @@ impl Refusal {
             }
             Refusal::Incompatible(reason) => {
                 format!("`{name}` cannot be linked with this host: {reason}")
+            }
+            Refusal::Directory { host, reason } => {
+                format!("cannot open the directory `{}` for `{name}`: {reason}", host.display())
             }
         }
     }

@@ -79,6 +79,87 @@ fn runner_passes_arguments_and_only_the_given_environment() {
 }
 
 #[test]
+fn runner_passes_everything_after_the_component_to_the_guest() {
+    let echo = test_artifacts::ECHO_RELEASE;
+    let cases: [&[&str]; 5] = [
+        &["--version", "--timeout", "1s", "--", "x"],
+        &["--help", "-h", "-V"],
+        &["--", "--env", "A=B", "--no-cache", "--dir", "/"],
+        &["--max-output=1", "--timeout=1ms", "-x"],
+        &["plain", "", "--"],
+    ];
+    for args in cases {
+        let output = hello_host(Path::new(echo), args);
+        let expected: String = [echo].iter().chain(args).map(|arg| format!("{arg}\n")).collect();
+        assert_output(&output, 0, None, expected.as_bytes());
+    }
+    // The runner's options still go before the component, `--` there ends them, and the guest gets no `--`.
+    let output = runner().args(["--env", "K=V", "--", echo, "a"]).output().unwrap();
+    assert_output(&output, 0, None, format!("{echo}\na\nK=V\n").as_bytes());
+}
+
+#[test]
+fn runner_adds_nothing_when_a_std_guest_exits_with_an_error() {
+    let scratch = Scratch::new("std-exit");
+    // Like grep finding nothing: `fs` reports the missing file on stdout and calls `std::process::exit(1)`.
+    let output = runner()
+        .arg("--no-cache")
+        .arg(format!("--dir={}::/data", scratch.path().display()))
+        .args([test_artifacts::FS_RELEASE, "std-read", "/data/missing.txt"])
+        .output()
+        .unwrap();
+    assert_output(&output, 1, None, b"std-read /data/missing.txt: error NotFound\n");
+}
+
+#[test]
+fn runner_gives_directories_read_only_with_dir_and_writable_with_dir_rw() {
+    let scratch = Scratch::new("runner-dirs");
+    let dir = scratch.path();
+    std::fs::write(dir.join("hello.txt"), "hello\n").unwrap();
+    let fs = |option: &str, guest_dir: &str, operations: &[&str]| {
+        let mapped = if guest_dir.is_empty() {
+            String::new()
+        } else {
+            format!("::{guest_dir}")
+        };
+        runner()
+            .arg("--no-cache")
+            .arg(format!("{option}={}{mapped}", dir.display()))
+            .arg(test_artifacts::FS_RELEASE)
+            .args(operations)
+            .output()
+            .unwrap()
+    };
+    let output = fs(
+        "--dir",
+        "/data",
+        &["std-read", "/data/hello.txt", "write", "new.txt", "x"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.code() == Some(1)
+            && output.stderr.is_empty()
+            && stdout.starts_with("std-read /data/hello.txt: ok \"hello\\n\"\nwrite new.txt x: error "),
+        "{output:?}"
+    );
+    assert!(!dir.join("new.txt").exists(), "--dir let the guest write");
+
+    let output = fs("--dir-rw", "/data", &["write", "new.txt", "x"]);
+    assert_output(&output, 0, None, b"write new.txt x: ok\n");
+    assert_eq!(std::fs::read_to_string(dir.join("new.txt")).unwrap(), "x");
+
+    // Without `::GUEST_DIR`, the guest sees the directory under its host path, as with `wasmtime run --dir`.
+    let guest_path = format!("{}/hello.txt", dir.display());
+    let output = fs("--dir", "", &["std-read", &guest_path]);
+    assert_output(
+        &output,
+        0,
+        None,
+        format!("std-read {guest_path}: ok \"hello\\n\"\n").as_bytes(),
+    );
+}
+
+#[test]
 fn runner_reports_each_fault_in_one_line_with_its_status() {
     let expected_flood = [BEFORE, &vec![b'x'; LIMITS.max_output as usize - BEFORE.len()]].concat();
     let cases: [(&str, &str, i32, &str, &[u8]); 10] = [
@@ -93,8 +174,9 @@ fn runner_reports_each_fault_in_one_line_with_its_status() {
             "trapped: reached an `unreachable` instruction",
             BEFORE,
         ),
-        ("exit-err", EXIT_ERR, 1, "exited with status 1", BEFORE),
-        ("run-err", RUN_ERR, 1, "failed: run returned an error", BEFORE),
+        // The guest ended itself: its status says it all, and the runner adds nothing.
+        ("exit-err", EXIT_ERR, 1, "", BEFORE),
+        ("run-err", RUN_ERR, 1, "", BEFORE),
         (
             "flood",
             OUTPUT_FLOOD,
@@ -170,6 +252,9 @@ fn runner_rejects_a_bad_command_line_with_status_2() {
         &["--timeout", "2", "x.wasm"][..],
         &["--max-memory", "lots", "x.wasm"],
         &["--env", "NOEQUALS", "x.wasm"],
+        &["--dir", "no/such/directory", "x.wasm"],
+        &["--dir-rw", "::/data", "x.wasm"],
+        &["--timout", "1s", "x.wasm"],
         &[],
     ] {
         let output = runner().args(args).output().unwrap();
@@ -190,6 +275,10 @@ fn runner_help_documents_defaults_and_exit_statuses() {
         "[default: 10s]",
         "[default: 64MiB]",
         "[default: 16MiB]",
+        "Usage: hello-host [OPTIONS] <COMPONENT> [ARGS]...",
+        "--dir <HOST_DIR[::GUEST_DIR]>",
+        "--dir-rw <HOST_DIR[::GUEST_DIR]>",
+        "Guest arguments:\n  Everything after <COMPONENT> goes to the guest untouched",
         "Exit status:",
         "  5   the guest ran past",
     ] {
