@@ -18,7 +18,6 @@ pub mod cache;
 mod limiter;
 mod outcome;
 mod output;
-pub mod units;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use bytesize::ByteSize;
 use clap::Parser;
 use hello_host::cache::CompileCache;
-use hello_host::units::{parse_duration, parse_size};
 use hello_host::{Harness, Invocation, Limits, Outcome, Preopen, Run};
 
 const EXIT_STATUS_HELP: &str = "\
@@ -88,6 +88,23 @@ struct Cli {
         trailing_var_arg = true
     )]
     component_and_args: Vec<String>,
+}
+
+/// `500ms`, `2s`, `1.5s`, `1m`, `1h 30m` (humantime's forms). A bare number is refused: its unit would be a guess.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text.trim()) {
+        Ok(duration) if duration.is_zero() => Err(format!("`{text}` must be more than zero")),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(format!("`{text}` is not a duration like 500ms, 2s or 1m ({error})")),
+    }
+}
+
+/// `64MiB`, `512KiB`, `10MB`, `1.5GiB` or a number of bytes (bytesize's forms).
+fn parse_size(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<ByteSize>() {
+        Ok(size) => Ok(size.as_u64()),
+        Err(error) => Err(format!("`{text}` is not a size like 64MiB, 10MB or 1000 ({error})")),
+    }
 }
 
 fn parse_env(text: &str) -> Result<(String, String), String> {
@@ -176,5 +193,43 @@ fn run(harness: &Harness, cli: &Cli, component: &Path, invocation: &Invocation) 
     match program {
         Ok(program) => harness.run(&program, invocation),
         Err(refusal) => Run::refused(refusal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        for bad in ["2", "", "s", "-1s", "0s", "abcms", "1e400s", "2 parsecs"] {
+            let error = parse_duration(bad).expect_err(bad);
+            assert!(error.starts_with(&format!("`{bad}` ")), "{error}");
+        }
+        assert_eq!(
+            parse_duration("2").unwrap_err(),
+            "`2` is not a duration like 500ms, 2s or 1m (time unit needed, for example 2sec or 2ms)"
+        );
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("7B"), Ok(7));
+        assert_eq!(parse_size("1.5MiB"), Ok(3 << 19));
+        for bad in ["", "MiB", "-1MiB", "12XB", "lots"] {
+            let error = parse_size(bad).expect_err(bad);
+            assert!(
+                error.starts_with(&format!("`{bad}` is not a size like 64MiB")),
+                "{error}"
+            );
+        }
     }
 }

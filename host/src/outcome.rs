@@ -4,11 +4,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use humantime::format_duration;
 use wasmtime::Trap;
 use wasmtime_wasi::I32Exit;
 
 use crate::Limits;
-use crate::units::{format_duration, format_size};
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,13 +133,23 @@ impl Outcome {
             Outcome::RunFailed => format!("`{name}` failed: run returned an error"),
             Outcome::Exit(code) => format!("`{name}` exited with status {code}"),
             Outcome::Trap { message, .. } => format!("`{name}` trapped: {message}"),
-            Outcome::Timeout(limit) => {
-                format!("`{name}` timed out after {}", format_duration(*limit))
-            }
+            Outcome::Timeout(limit) => format!("`{name}` timed out after {}", format_duration(*limit)),
             Outcome::MemoryLimit(limit) => format!("`{name}` exceeded the memory limit of {}", format_size(*limit)),
             Outcome::OutputLimit(limit) => format!("`{name}` exceeded the output limit of {}", format_size(*limit)),
             Outcome::Refused(refusal) => refusal.describe(name),
         })
+    }
+}
+
+/// `64 MiB` when exact in a binary unit, else bytes: a limit as it was most likely written.
+fn format_size(bytes: u64) -> String {
+    let binary = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    match binary
+        .iter()
+        .find(|(_, scale)| bytes >= *scale && bytes.is_multiple_of(*scale))
+    {
+        Some((unit, scale)) => format!("{} {unit}", bytes / scale),
+        None => format!("{bytes} bytes"),
     }
 }
 
@@ -218,5 +228,25 @@ impl Refusal {
                 format!("cannot open the directory `{}` for `{name}`: {reason}", host.display())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_as_they_were_written() {
+        assert_eq!(format_size(64 << 20), "64 MiB");
+        assert_eq!(format_size(1000), "1000 bytes");
+        assert_eq!(format_size(0), "0 bytes");
+        let timeout = |millis| {
+            Outcome::Timeout(Duration::from_millis(millis))
+                .describe("x.wasm")
+                .unwrap()
+        };
+        assert_eq!(timeout(500), "`x.wasm` timed out after 500ms");
+        assert_eq!(timeout(2000), "`x.wasm` timed out after 2s");
+        assert_eq!(timeout(1500), "`x.wasm` timed out after 1s 500ms");
     }
 }
