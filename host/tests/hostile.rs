@@ -94,12 +94,8 @@ fn output_flood_is_cut_at_the_output_limit() {
 
 #[test]
 fn one_write_of_5000_bytes_traps_in_the_host() {
-    let run = run(&command(WRITE_5000));
-    assert_trap(&run, None);
-    let Outcome::Trap { message, .. } = &run.outcome else {
-        unreachable!()
-    };
-    assert!(message.contains("too large"), "{message}");
+    // A trap with no wasm trap code: the host failed the call (in wasmtime-wasi's words, not ours).
+    assert_trap(&run(&command(WRITE_5000)), None);
 }
 
 #[test]
@@ -158,10 +154,15 @@ fn missing_file_is_refused_as_unreadable() {
     let run = Harness::new(LIMITS)
         .unwrap()
         .run_file("no/such/file.wasm", &Invocation::default());
-    let Outcome::Refused(Refusal::Unreadable(reason)) = &run.outcome else {
+    // The reason is the OS's words; that the file is named is ours.
+    let Outcome::Refused(refusal @ Refusal::Unreadable(_)) = &run.outcome else {
         panic!("{run}")
     };
-    assert!(reason.contains("No such file"), "{reason}");
+    assert!(
+        refusal
+            .describe("no/such/file.wasm")
+            .starts_with("cannot read `no/such/file.wasm`: ")
+    );
 }
 
 #[test]

@@ -29,13 +29,20 @@ fn hello_host(component: &Path, args: &[&str]) -> Output {
         .expect("hello-host starts")
 }
 
-/// Asserts the exit status, that stderr is exactly `hello-host: <message>` on one line (nothing for success),
-/// and that stdout is exactly `stdout`.
+/// Asserts the exit status, that stderr is exactly `hello-host: <message>` on one line (nothing for `None`), and
+/// that stdout is exactly `stdout`. A message that ends in `: ` is our words before a reason that wasmtime or the
+/// OS words (a trap raised in a host call, an I/O error): only our part is compared, and the line must be one.
 fn assert_output(output: &Output, status: i32, message: Option<&str>, stdout: &[u8]) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let expected_stderr = message.map(|m| format!("hello-host: {m}\n")).unwrap_or_default();
+    let stderr_good = match message {
+        Some(ours) if ours.ends_with(": ") => {
+            stderr.starts_with(&format!("hello-host: {ours}")) && stderr.lines().count() == 1 && stderr.ends_with('\n')
+        }
+        _ => stderr == expected_stderr,
+    };
     assert!(
-        output.status.code() == Some(status) && stderr == expected_stderr && output.stdout == stdout,
+        output.status.code() == Some(status) && stderr_good && output.stdout == stdout,
         "expected status {status}, stderr {expected_stderr:?}, stdout {:?}; got {:?}, stderr {stderr:?}, stdout {:?}",
         String::from_utf8_lossy(stdout),
         output.status.code(),
@@ -184,13 +191,8 @@ fn runner_reports_each_fault_in_one_line_with_its_status() {
             "exceeded the output limit of 64 KiB",
             &expected_flood,
         ),
-        (
-            "write-5000",
-            WRITE_5000,
-            4,
-            "trapped: Buffer too large for blocking-write-and-flush (expected at most 4096)",
-            BEFORE,
-        ),
+        // wasmtime-wasi fails the call; the reason is in its words.
+        ("write-5000", WRITE_5000, 4, "trapped: ", BEFORE),
         ("exit-ok", EXIT_OK, 0, "", BEFORE),
     ];
     for (name, body, status, message, stdout) in cases {
@@ -230,20 +232,16 @@ fn runner_refuses_what_it_cannot_run_in_one_line() {
         let (path, output) = run_fixture(name, &bytes);
         assert_output(&output, 3, Some(&format!("`{path}` {message}")), b"");
     }
+    // The parser's reason is wasmtime's.
     let (path, output) = run_fixture("truncated", &truncated_hello());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let prefix = format!("hello-host: `{path}` is not a valid component: ");
-    assert!(
-        output.status.code() == Some(3) && stderr.starts_with(&prefix) && stderr.lines().count() == 1,
-        "{stderr}"
-    );
+    assert_output(&output, 3, Some(&format!("`{path}` is not a valid component: ")), b"");
 }
 
 #[test]
 fn runner_names_a_missing_file() {
     let output = hello_host(Path::new("no/such/file.wasm"), &[]);
-    let message = "cannot read `no/such/file.wasm`: No such file or directory (os error 2)";
-    assert_output(&output, 3, Some(message), b"");
+    // The reason is the OS's.
+    assert_output(&output, 3, Some("cannot read `no/such/file.wasm`: "), b"");
 }
 
 #[test]
