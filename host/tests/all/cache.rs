@@ -1,14 +1,12 @@
 //! The compile cache: a second load of the same bytes deserializes instead of compiling, and an entry that
 //! is not what we wrote is compiled again, never trusted.
 
-mod common;
-
 use hello_host::cache::{CacheUse, CompileCache};
 use hello_host::{Harness, Invocation, Limits, Outcome};
 
 #[test]
 fn second_load_of_the_same_component_comes_from_the_cache() {
-    let scratch = common::Scratch::new("cache-hit");
+    let scratch = crate::common::Scratch::new("cache-hit");
     let dir = scratch.path();
     let cache = CompileCache::new(dir);
     let harness = Harness::new(Limits::default()).unwrap();
@@ -31,7 +29,7 @@ fn second_load_of_the_same_component_comes_from_the_cache() {
 
 #[test]
 fn damaged_cache_entry_is_compiled_again() {
-    let scratch = common::Scratch::new("cache-damaged");
+    let scratch = crate::common::Scratch::new("cache-damaged");
     let dir = scratch.path();
     let cache = CompileCache::new(dir);
     let harness = Harness::new(Limits::default()).unwrap();

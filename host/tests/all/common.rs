@@ -1,8 +1,8 @@
-//! The hostile fixtures that the harness tests (`hostile.rs`) and the runner tests (`runner.rs`) share.
-
-#![allow(dead_code)] // each test binary uses its own part of this module
+//! What the test modules share: the hostile fixtures (harness tests in `hostile`, runner tests in `runner`),
+//! a pseudo-random sequence (`mutations`), and scratch folders.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hello_host::Limits;
@@ -113,8 +113,11 @@ pub fn truncated_hello() -> Vec<u8> {
 pub struct Scratch(PathBuf);
 
 impl Scratch {
+    /// Named after the process, a counter (the tests of all modules run at once in one process) and `name`.
     pub fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("hello-host-test-{}-{name}", std::process::id()));
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let number = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("hello-host-test-{}-{number}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)

@@ -1,9 +1,7 @@
 //! Hostile and broken components, written in WAT and built in-process, each with its exact outcome, and the
 //! output it wrote before the fault intact.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use hello_host::{Harness, Invocation, Limits, Outcome, Refusal, Run, Trap};
 
 fn run(component: &[u8]) -> Run {

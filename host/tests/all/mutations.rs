@@ -1,11 +1,9 @@
 //! A bounded property test: mutated copies of valid components (bytes flipped, overwritten, cut, repeated)
 //! must each end in an outcome, never a panic. The fuzz target (`host/fuzz`) does the same without bounds.
 
-mod common;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::XorShift;
+use crate::common::{LIMITS, OUTPUT_FLOOD, XorShift, command};
 use hello_host::{Harness, Invocation};
 
 /// Mutations per seed component: enough to reach the parser, the validator and the linker, in seconds.
@@ -36,14 +34,14 @@ fn mutate(bytes: &[u8], random: &mut XorShift) -> Vec<u8> {
 
 #[test]
 fn mutated_components_never_panic_the_harness() {
-    let harness = Harness::new(common::LIMITS).unwrap();
+    let harness = Harness::new(LIMITS).unwrap();
     let seeds = [
         ("hello", std::fs::read(test_artifacts::HELLO_RELEASE).unwrap()),
         (
             "seed WAT",
-            test_artifacts::component_from_wat(include_str!("../../tests/fixtures/hello.wat"), "hello").unwrap(),
+            test_artifacts::component_from_wat(include_str!("../../../tests/fixtures/hello.wat"), "hello").unwrap(),
         ),
-        ("output flood", common::command(common::OUTPUT_FLOOD)),
+        ("output flood", command(OUTPUT_FLOOD)),
     ];
     for (name, component) in seeds {
         let mut random = XorShift(0x9e37_79b9_7f4a_7c15);

@@ -1,12 +1,10 @@
 //! The `hello-host` binary from the command line: exit statuses, the one-line messages, stdio passed through,
 //! arguments and environment, and the compile cache.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 
 /// The `hello-host` binary of this build.
 fn runner() -> Command {

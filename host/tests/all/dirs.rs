@@ -4,11 +4,9 @@
 //! The `fs` guest passes each path to `wasi:filesystem` as written, so the host itself must refuse the escapes.
 #![cfg(unix)] // the fixtures are symbolic links
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::Scratch;
+use crate::common::Scratch;
 use hello_host::{Harness, Invocation, Limits, Outcome, Preopen};
 
 /// `outside/secret.txt`, and beside it `shared/`, the folder the guest gets as `/data`, which holds `hello.txt`,

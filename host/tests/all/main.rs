@@ -1,0 +1,8 @@
+//! The integration tests of `hello-host`, one binary (wasmtime is linked once): a module per subject.
+
+mod cache; // the compile cache
+mod common; // fixtures and helpers the others share
+mod dirs; // directories given to a guest, and the ways out of them
+mod hostile; // hostile and broken components on the harness
+mod mutations; // mutated components: an outcome each, never a panic
+mod runner; // the `hello-host` binary from the command line
