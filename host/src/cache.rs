@@ -16,15 +16,19 @@ use crate::{Harness, Program, Refusal};
 /// Whether a load compiled the component or took it from the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CacheUse {
+    /// Compiled now (and stored, if the folder could be written).
     Compiled,
+    /// Deserialized from an entry that an earlier load stored.
     Cached,
 }
 
+/// A folder of compiled components, keyed by the component's bytes and the engine's settings.
 pub struct CompileCache {
     dir: PathBuf,
 }
 
 impl CompileCache {
+    /// A cache in `dir`, created when the first entry is stored.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         CompileCache { dir: dir.into() }
     }

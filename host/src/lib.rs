@@ -13,6 +13,11 @@
 //!
 //! Every run gets a fresh store, its own limits and, by default, captured stdout and stderr. Whatever happens (a
 //! trap, a limit, an exit), the output written before it is kept.
+//!
+//! The public API is what the runner (`src/main.rs`), the tests, the benchmark, the fuzz target and a user of the
+//! library need; everything else is private to the crate.
+
+#![warn(missing_docs)]
 
 pub mod cache;
 mod limiter;
@@ -31,6 +36,7 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use limiter::MemoryLimiter;
 pub use outcome::{Outcome, Refusal, Run};
 use output::{OutputBudget, OutputSink};
+/// wasmtime's trap codes, as [`Outcome::Trap`] carries them.
 pub use wasmtime::Trap;
 
 /// The limits of one run. The defaults suit small command-line components.
@@ -113,6 +119,7 @@ impl Harness {
         Self::with_allocation(limits, Allocation::default())
     }
 
+    /// A harness with the given allocation strategy (the benchmark compares them).
     pub fn with_allocation(limits: Limits, allocation: Allocation) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         // Lets a run be interrupted: wasm checks the epoch at loop heads and function entries.
@@ -146,7 +153,7 @@ impl Harness {
         })
     }
 
-    pub fn engine(&self) -> &Engine {
+    pub(crate) fn engine(&self) -> &Engine {
         &self.engine
     }
 
@@ -155,21 +162,22 @@ impl Harness {
         self.load_bytes(&read_component(path)?)
     }
 
-    /// Compiles a component and checks that this host can run it; see [`Harness::compile`] and
-    /// [`Harness::prepare`].
+    /// Compiles a binary component and checks that this host can run it: it exports `wasi:cli/run` and imports
+    /// nothing unknown. Text and core modules are refused with a reason before wasmtime parses them. The
+    /// [`Program`] is pre-instantiated, ready for any number of runs.
     pub fn load_bytes(&self, bytes: &[u8]) -> Result<Program, Refusal> {
         self.prepare(self.compile(bytes)?)
     }
 
     /// Compiles a binary component. Text and core modules are refused with a reason, before wasmtime parses.
-    pub fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
+    pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
         Refusal::check_header(bytes)?;
         Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))
     }
 
     /// Checks that this host can run a compiled component: it exports `wasi:cli/run` and imports nothing
     /// unknown. The result is pre-instantiated, ready for any number of runs.
-    pub fn prepare(&self, component: Component) -> Result<Program, Refusal> {
+    pub(crate) fn prepare(&self, component: Component) -> Result<Program, Refusal> {
         let component_type = component.component_type();
         let exports = || component_type.exports(&self.engine).map(|(name, _)| name.to_owned());
         if !exports().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
@@ -269,7 +277,7 @@ pub struct Program {
 }
 
 impl Program {
-    pub fn component(&self) -> &Component {
+    pub(crate) fn component(&self) -> &Component {
         &self.component
     }
 }
@@ -291,12 +299,14 @@ pub fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
     std::fs::read(path).map_err(|e| Refusal::Unreadable(e.to_string()))
 }
 
-/// Reads, compiles and runs a component file with default limits and captured output.
+/// Reads, compiles and runs a component file with default limits and captured output. Each call builds a whole
+/// [`Harness`] (engine, runtime, pool): for more than one run, make a harness once and use [`Harness::run_file`].
 pub fn run_file(path: impl AsRef<Path>) -> wasmtime::Result<Run> {
     Ok(Harness::new(Limits::default())?.run_file(path, &Invocation::default()))
 }
 
-/// Compiles and runs a component's bytes with default limits and captured output.
+/// Compiles and runs a component's bytes with default limits and captured output; like [`run_file`], one
+/// [`Harness`] per call.
 pub fn run_bytes(bytes: &[u8]) -> wasmtime::Result<Run> {
     Ok(Harness::new(Limits::default())?.run_bytes(bytes, &Invocation::default()))
 }

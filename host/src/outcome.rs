@@ -20,7 +20,12 @@ pub enum Outcome {
     /// The guest called `wasi:cli/exit` with a non-zero code (`exit(err)` is 1).
     Exit(i32),
     /// The guest trapped. `kind` is wasmtime's trap code when there is one; `message` says it in words.
-    Trap { kind: Option<Trap>, message: String },
+    Trap {
+        /// wasmtime's trap code; `None` when a host call failed rather than wasm itself.
+        kind: Option<Trap>,
+        /// The trap in plain words.
+        message: String,
+    },
     /// Instantiation and `run` took longer than this.
     Timeout(Duration),
     /// The guest's memories tried to grow past this many bytes.
@@ -45,24 +50,36 @@ pub enum Refusal {
     /// Not a valid component; wasmtime's reason.
     Invalid(String),
     /// No `wasi:cli/run` export; what it exports instead.
-    NoRunExport { exports: Vec<String> },
+    NoRunExport {
+        /// The names of the component's exports.
+        exports: Vec<String>,
+    },
     /// An import that this host does not provide.
     UnknownImport(String),
     /// Imports this host provides, but not with the types the component expects; wasmtime's reason.
     Incompatible(String),
     /// A directory of [`Invocation::dirs`](crate::Invocation::dirs) that could not be opened; the reason.
-    Directory { host: PathBuf, reason: String },
+    Directory {
+        /// The directory on the host.
+        host: PathBuf,
+        /// Why it could not be opened.
+        reason: String,
+    },
 }
 
 /// What a guest printed (when captured), and how the run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Run {
+    /// How the run ended.
     pub outcome: Outcome,
+    /// What the guest wrote to stdout; empty when it went to this process's stdout (`inherit_stdio`).
     pub stdout: Vec<u8>,
+    /// What the guest wrote to stderr; empty when it went to this process's stderr (`inherit_stdio`).
     pub stderr: Vec<u8>,
 }
 
 impl Run {
+    /// A run that did not happen: refused, with no output.
     pub fn refused(refusal: Refusal) -> Run {
         Run {
             outcome: Outcome::Refused(refusal),
@@ -166,7 +183,7 @@ fn trap_message(error: &wasmtime::Error) -> String {
 
 impl Refusal {
     /// Refuses what is plainly not a binary component, by its first eight bytes, before wasmtime parses it.
-    pub fn check_header(bytes: &[u8]) -> Result<(), Refusal> {
+    pub(crate) fn check_header(bytes: &[u8]) -> Result<(), Refusal> {
         const MAGIC: &[u8] = b"\0asm";
         if !bytes.starts_with(MAGIC) {
             // WAT starts with a form or a comment.

@@ -10,7 +10,11 @@ use hello_host::{Harness, Invocation, Limits};
 use libfuzzer_sys::fuzz_target;
 
 static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
-    let limits = Limits { timeout: Duration::from_millis(100), max_memory: 16 << 20, max_output: 64 << 10 };
+    let limits = Limits {
+        timeout: Duration::from_millis(100),
+        max_memory: 16 << 20,
+        max_output: 64 << 10,
+    };
     Harness::new(limits).expect("the harness starts")
 });
 
