@@ -16,7 +16,10 @@ struct Host {
 
 impl WasiView for Host {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -25,8 +28,11 @@ fn run(args: &[String]) -> wasmtime::Result<ExitCode> {
     let component = Component::from_file(&engine, &args[0])?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let ctx = WasiCtx::builder().inherit_stdio().args(args).build();
-    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+    let host = Host {
+        ctx: WasiCtx::builder().inherit_stdio().args(args).build(),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(&engine, host);
 
     let command = Command::instantiate(&mut store, &component, &linker)?;
     match command.wasi_cli_run().call_run(&mut store) {
@@ -70,7 +76,10 @@ struct Host {
 
 impl WasiView for Host {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -80,11 +89,15 @@ fn greet(path: &str, name: &str) -> wasmtime::Result<String> {
     let mut linker = Linker::new(&engine);
     // Rust's std imports a few WASI interfaces of its own (for panics, say), even in a library.
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let ctx = WasiCtx::builder().inherit_stderr().build();
-    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+    let host = Host {
+        ctx: WasiCtx::builder().inherit_stderr().build(),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(&engine, host);
 
     let component = {{wit_name | upper_camel_case}}::instantiate(&mut store, &component, &linker)?;
-    component.{{wit_name | snake_case}}_component_greeter().call_greet(&mut store, name)
+    let greeter = component.{{wit_name | snake_case}}_component_greeter();
+    greeter.call_greet(&mut store, name)
 }
 
 fn main() -> ExitCode {

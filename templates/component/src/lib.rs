@@ -45,8 +45,15 @@ use wasi::cli::stdout::get_stdout;
 use wasi::cli::stdout::get_stdout;
 use wasi::exports::cli::run::Guest;
 {%- endif %}
+{%- if bindings == "wasi-crate" %}
+
+// Natively the `export!` below is left out, and then nothing names `Hello`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+struct Hello;
+{%- else %}
 
 struct Hello;
+{%- endif %}
 
 impl Guest for Hello {
     fn run() -> Result<(), ()> {

@@ -37,7 +37,10 @@ struct Host {
 
 impl WasiView for Host {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 {%- if kind == "command" %}
@@ -49,8 +52,11 @@ fn prints_hello_world() -> wasmtime::Result<()> {
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     let stdout = MemoryOutputPipe::new(64 * 1024);
-    let ctx = WasiCtx::builder().stdout(stdout.clone()).build();
-    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+    let host = Host {
+        ctx: WasiCtx::builder().stdout(stdout.clone()).build(),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(&engine, host);
 
     let command = WasiCommand::instantiate(&mut store, &component, &linker)?;
     let status = command.wasi_cli_run().call_run(&mut store)?;
@@ -70,11 +76,15 @@ fn greet(name: &str) -> wasmtime::Result<String> {
     let mut linker = Linker::new(&engine);
     // Rust's std imports a few WASI interfaces of its own (for panics, say), even in a library.
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let ctx = WasiCtx::builder().inherit_stderr().build();
-    let mut store = Store::new(&engine, Host { ctx, table: ResourceTable::new() });
+    let host = Host {
+        ctx: WasiCtx::builder().inherit_stderr().build(),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(&engine, host);
 
     let component = {{wit_name | upper_camel_case}}::instantiate(&mut store, &component, &linker)?;
-    component.{{wit_name | snake_case}}_component_greeter().call_greet(&mut store, name)
+    let greeter = component.{{wit_name | snake_case}}_component_greeter();
+    greeter.call_greet(&mut store, name)
 }
 
 #[test]
