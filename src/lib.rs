@@ -3,7 +3,6 @@
 // `generate_all`: the WASI interfaces come from `wit/deps`, not from a bindings crate, so generate them too.
 wit_bindgen::generate!({ world: "hello", generate_all });
 
-
 use exports::wasi::cli::run::Guest;
 use wasi::cli::stdout::get_stdout;
 

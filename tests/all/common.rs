@@ -1,7 +1,5 @@
 //! What the tests of this package share.
 
-#![allow(dead_code)] // each test binary uses its own part of this module
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};

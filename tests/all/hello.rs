@@ -1,8 +1,6 @@
 //! The Rust hello guest, built by `test-artifacts` for wasm32-wasip2 in both profiles, run on the harness.
 
-mod common;
-
-use common::{assert_hello_interface, assert_prints_hello, read};
+use crate::common::{self, assert_hello_interface, assert_prints_hello, read};
 
 fn check(wasm: &str) {
     let output = hello_host::run_file(wasm).unwrap_or_else(|e| panic!("failed to run `{wasm}`: {e:?}"));

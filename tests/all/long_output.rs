@@ -1,5 +1,6 @@
-//! The `long-output` guest writes N bytes through its `output::write_all` (test-programs/long-output/src/output.rs); every length,
-//! around and far past the 4096-byte limit of one `blocking-write-and-flush`, must arrive byte for byte.
+//! The `long-output` guest writes N bytes through its `write_all` (`test-programs/long-output/src/output.rs`);
+//! every length, around and far past the 4096-byte limit of one `blocking-write-and-flush`, must arrive byte for
+//! byte.
 
 use hello_host::{Harness, Invocation, Limits, Outcome, Program, Run};
 

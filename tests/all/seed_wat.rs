@@ -1,11 +1,9 @@
 //! The article's hand-written WAT module (length bug fixed), made into a component in-process against our
 //! `wit/`, and run on the same harness as the Rust guest.
 
-mod common;
+use crate::common::{assert_hello_interface, assert_prints_hello};
 
-use common::{assert_hello_interface, assert_prints_hello};
-
-const FIXTURE: &str = include_str!("fixtures/hello.wat");
+const FIXTURE: &str = include_str!("../fixtures/hello.wat");
 
 fn seed_component() -> Vec<u8> {
     test_artifacts::component_from_wat(FIXTURE, "hello")

@@ -1,9 +1,7 @@
 //! Size budgets, enforced in CI. A budget moves only on purpose: when a change makes a component bigger for a
 //! good reason, raise the constant here in the same commit and say why in its message and in BENCHMARKS.md.
 
-mod common;
-
-use common::read;
+use crate::common::{assert_prints_hello, read};
 
 /// The std hello component, release profile, as built (not stripped).
 const HELLO_RELEASE_MAX_BYTES: usize = 16 * 1024;
@@ -23,7 +21,7 @@ fn hello_release_fits_its_budget() {
 
 #[test]
 fn minimal_stripped_is_within_its_ratio_to_the_wat_component() {
-    let wat = test_artifacts::component_from_wat(include_str!("fixtures/hello.wat"), "hello").unwrap();
+    let wat = test_artifacts::component_from_wat(include_str!("../fixtures/hello.wat"), "hello").unwrap();
     let wat = test_artifacts::strip_custom_sections(&wat).unwrap().len();
     let minimal = test_artifacts::strip_custom_sections(&read(test_artifacts::MINIMAL_RELEASE))
         .unwrap()
@@ -38,10 +36,7 @@ fn minimal_stripped_is_within_its_ratio_to_the_wat_component() {
 #[test]
 fn minimal_prints_hello() {
     let run = hello_host::run_file(test_artifacts::MINIMAL_RELEASE).unwrap();
-    assert!(
-        run.outcome == hello_host::Outcome::Success && run.stdout == b"Hello, world!\n",
-        "{run}"
-    );
+    assert_prints_hello(test_artifacts::MINIMAL_RELEASE, &run);
 }
 
 #[test]
@@ -50,8 +45,5 @@ fn stripping_keeps_a_component_runnable() {
     let stripped = test_artifacts::strip_custom_sections(&hello).unwrap();
     assert!(stripped.len() < hello.len());
     let run = hello_host::run_bytes(&stripped).unwrap();
-    assert!(
-        run.outcome == hello_host::Outcome::Success && run.stdout == b"Hello, world!\n",
-        "{run}"
-    );
+    assert_prints_hello("hello.wasm stripped", &run);
 }

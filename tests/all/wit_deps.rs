@@ -2,7 +2,7 @@
 //! `wasi` crate 0.14.1+wasi-0.2.3 (a dev-dependency pinned with `=`), byte for byte. Offline: cargo has the crate
 //! already.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,7 +65,10 @@ fn assert_upstream_wasi(deps: &str) {
     for (path, bytes) in &ours {
         let package = path.components().next().unwrap();
         let from_upstream = upstream.get(path).unwrap_or_else(|| {
-            panic!("{deps}/{} is not in {UPSTREAM_CRATE} {UPSTREAM_VERSION}", path.display())
+            panic!(
+                "{deps}/{} is not in {UPSTREAM_CRATE} {UPSTREAM_VERSION}",
+                path.display()
+            )
         });
         assert!(
             bytes == from_upstream,
