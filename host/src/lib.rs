@@ -25,8 +25,8 @@ mod outcome;
 mod output;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
@@ -34,7 +34,7 @@ use wasmtime_wasi::p2::bindings::CommandPre;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 
 use limiter::MemoryLimiter;
-pub use outcome::{Outcome, Refusal, Run};
+pub use outcome::{HostFailure, Outcome, Refusal, Run, read_component};
 use output::{OutputBudget, OutputSink};
 /// wasmtime's trap codes, as [`Outcome::Trap`] carries them.
 pub use wasmtime::Trap;
@@ -111,6 +111,8 @@ pub struct Harness {
     linker: Linker<GuestState>,
     limits: Limits,
     runtime: tokio::runtime::Runtime,
+    /// With the pooling allocator: the free component-instance slots, which a run waits for.
+    slots: Option<Slots>,
 }
 
 impl Harness {
@@ -150,6 +152,7 @@ impl Harness {
             linker,
             limits,
             runtime,
+            slots: (allocation == Allocation::Pooling).then(|| Slots::new(POOL_SLOTS)),
         })
     }
 
@@ -210,7 +213,41 @@ impl Harness {
     }
 
     /// Instantiates `program` in a fresh store and calls its `wasi:cli/run`, within this harness's limits.
+    ///
+    /// With the pooling allocator, a run that finds all [`POOL_SLOTS`] in use waits for one, for at most the
+    /// timeout; then it ends as [`HostFailure::PoolExhausted`]. The timeout starts when the run has its slot.
     pub fn run(&self, program: &Program, invocation: &Invocation) -> Run {
+        let slot = match self.take_slot(Instant::now() + self.limits.timeout) {
+            Ok(slot) => slot,
+            Err(failure) => return Run::without_output(failure),
+        };
+        self.run_in_slot(program, invocation, slot, Instant::now() + self.limits.timeout)
+    }
+
+    /// Waits until `deadline` for a free slot of the pool (at once without a pool).
+    fn take_slot(&self, deadline: Instant) -> Result<Option<Slot<'_>>, Outcome> {
+        let Some(slots) = &self.slots else {
+            return Ok(None);
+        };
+        match slots.take(deadline) {
+            Some(slot) => Ok(Some(slot)),
+            None => Err(Outcome::HostFailure(HostFailure::PoolExhausted(format!(
+                "all {POOL_SLOTS} component instance slots stayed in use for {}",
+                humantime::format_duration(self.limits.timeout)
+            )))),
+        }
+    }
+
+    /// Runs `program` until `deadline`, in a pool slot that it gives back when its store is gone.
+    fn run_in_slot(
+        &self,
+        program: &Program,
+        invocation: &Invocation,
+        slot: Option<Slot<'_>>,
+        deadline: Instant,
+    ) -> Run {
+        // Declared first, so dropped last: the slot is free again only once the store has been dropped.
+        let _slot = slot;
         let budget = Arc::new(OutputBudget::new(self.limits.max_output));
         let (stdout, stderr) = if invocation.inherit_stdio {
             (OutputSink::Stdout, OutputSink::Stderr)
@@ -256,9 +293,10 @@ impl Harness {
             command.wasi_cli_run().call_run(&mut store).await
         };
         // The timer is made inside the runtime: tokio's timers need its context.
+        let deadline = tokio::time::Instant::from_std(deadline);
         let result = self
             .runtime
-            .block_on(async { tokio::time::timeout(self.limits.timeout, guest).await });
+            .block_on(async { tokio::time::timeout_at(deadline, guest).await });
         let limiter = &store.data().limiter;
         let outcome = Outcome::classify(result, &self.limits, limiter.exceeded(), budget.exceeded());
         Run {
@@ -282,6 +320,50 @@ impl Program {
     }
 }
 
+/// A counting semaphore over the pool's component-instance slots, so that a run past [`POOL_SLOTS`] waits
+/// instead of failing in wasmtime.
+struct Slots {
+    free: Mutex<u32>,
+    freed: Condvar,
+}
+
+impl Slots {
+    fn new(count: u32) -> Self {
+        Slots {
+            free: Mutex::new(count),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// A free slot, waiting for one until `deadline`; `None` if none was freed by then.
+    fn take(&self, deadline: Instant) -> Option<Slot<'_>> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            free = self
+                .freed
+                .wait_timeout(free, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *free -= 1;
+        Some(Slot(self))
+    }
+}
+
+/// One slot of [`Slots`], given back when dropped.
+struct Slot<'a>(&'a Slots);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
 /// Advances the engine's epoch every [`EPOCH_TICK`] for as long as the engine lives.
 fn spawn_epoch_ticker(engine: &Engine) {
     let engine = engine.weak();
@@ -292,11 +374,6 @@ fn spawn_epoch_ticker(engine: &Engine) {
             std::thread::sleep(EPOCH_TICK);
         }
     });
-}
-
-/// Reads a component file; a file that cannot be read is a [`Refusal::Unreadable`].
-pub fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
-    std::fs::read(path).map_err(|e| Refusal::Unreadable(e.to_string()))
 }
 
 /// Reads, compiles and runs a component file with default limits and captured output. Each call builds a whole

@@ -25,7 +25,7 @@ Exit status:
   5   the guest ran past --timeout
   6   the guest's memory grew past --max-memory
   7   the guest wrote more than --max-output
-  70  the host itself could not start
+  70  the host failed, not the guest: it could not start, or every pool slot stayed in use
 When the guest ends itself (0 and 1), the runner prints nothing of its own; otherwise it prints one line.
 
 The guest gets no network and none of the host's environment: only its arguments, the --env variables, stdio,

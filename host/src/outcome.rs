@@ -1,11 +1,12 @@
 //! How a run ended, as a type a caller can match on, and in plain words.
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use humantime::format_duration;
-use wasmtime::Trap;
+use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi::I32Exit;
 
 use crate::Limits;
@@ -34,13 +35,44 @@ pub enum Outcome {
     OutputLimit(u64),
     /// The component was not run.
     Refused(Refusal),
+    /// The host, not the guest, could not go on: for example every pool slot was in use.
+    HostFailure(HostFailure),
 }
+
+/// A failure on the host's side: the guest did nothing wrong, and the same run may work later or elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostFailure {
+    /// The pooling allocator had nothing free: every one of the [`POOL_SLOTS`](crate::POOL_SLOTS) component
+    /// instances, or of the pool's core instances, memories, tables or stacks, was in use. wasmtime's words.
+    PoolExhausted(String),
+    /// The host's runtime failed, for example it could not start a thread; the reason.
+    Runtime(String),
+}
+
+impl fmt::Display for HostFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostFailure::PoolExhausted(reason) => write!(f, "every pool slot is in use ({reason})"),
+            HostFailure::Runtime(reason) => write!(f, "the host's runtime failed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for HostFailure {}
 
 /// Why a component was refused before running.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// The file could not be read; the I/O error says why.
-    Unreadable(String),
+    /// The file could not be read.
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What kind of I/O error it was (`NotFound`, `PermissionDenied`, ...).
+        kind: io::ErrorKind,
+        /// The I/O error in the OS's words.
+        reason: String,
+    },
     /// The bytes are WAT text, not a binary.
     Text,
     /// The bytes are not WebAssembly at all.
@@ -81,8 +113,13 @@ pub struct Run {
 impl Run {
     /// A run that did not happen: refused, with no output.
     pub fn refused(refusal: Refusal) -> Run {
+        Run::without_output(Outcome::Refused(refusal))
+    }
+
+    /// A run that ended before the guest could write anything.
+    pub(crate) fn without_output(outcome: Outcome) -> Run {
         Run {
-            outcome: Outcome::Refused(refusal),
+            outcome,
             stdout: Vec::new(),
             stderr: Vec::new(),
         }
@@ -111,6 +148,8 @@ impl Outcome {
             Outcome::Timeout(_) => 5,
             Outcome::MemoryLimit(_) => 6,
             Outcome::OutputLimit(_) => 7,
+            // EX_SOFTWARE of sysexits.h: an internal error, not the guest's doing.
+            Outcome::HostFailure(_) => 70,
         }
     }
 
@@ -135,6 +174,10 @@ impl Outcome {
             Ok(Err(error)) => match error.downcast_ref::<I32Exit>() {
                 Some(I32Exit(0)) => Outcome::Success,
                 Some(I32Exit(code)) => Outcome::Exit(*code),
+                // The pool had no instance, memory, table or stack left: the host's limit, not the guest's fault.
+                None if error.chain().any(|cause| cause.is::<PoolConcurrencyLimitError>()) => {
+                    Outcome::HostFailure(HostFailure::PoolExhausted(error.root_cause().to_string()))
+                }
                 None => Outcome::Trap {
                     kind: error.downcast_ref::<Trap>().copied(),
                     message: trap_message(&error),
@@ -147,6 +190,7 @@ impl Outcome {
     pub fn describe(&self, name: &str) -> Option<String> {
         Some(match self {
             Outcome::Success => return None,
+            Outcome::HostFailure(failure) => format!("could not run `{name}`: {failure}"),
             Outcome::RunFailed => format!("`{name}` failed: run returned an error"),
             Outcome::Exit(code) => format!("`{name}` exited with status {code}"),
             Outcome::Trap { message, .. } => format!("`{name}` trapped: {message}"),
@@ -217,35 +261,59 @@ impl Refusal {
 
     /// One line in plain words that names the component.
     pub fn describe(&self, name: &str) -> String {
+        self.describe_as(&format!("`{name}`"))
+    }
+
+    /// The line, with `name` (a file name in backticks, or words) where the component is named.
+    fn describe_as(&self, name: &str) -> String {
         match self {
-            Refusal::Unreadable(reason) => format!("cannot read `{name}`: {reason}"),
-            Refusal::Text => format!("`{name}` is WAT text, not a binary component (convert it with wasm-tools parse)"),
-            Refusal::NotWasm => format!("`{name}` is not a WebAssembly binary"),
+            Refusal::Unreadable { reason, .. } => format!("cannot read {name}: {reason}"),
+            Refusal::Text => format!("{name} is WAT text, not a binary component (convert it with wasm-tools parse)"),
+            Refusal::NotWasm => format!("{name} is not a WebAssembly binary"),
             Refusal::CoreModule => format!(
-                "`{name}` is a core module, not a component (build with --target wasm32-wasip2, or wrap it with \
+                "{name} is a core module, not a component (build with --target wasm32-wasip2, or wrap it with \
                  wasm-tools component new)"
             ),
-            Refusal::Invalid(reason) => format!("`{name}` is not a valid component: {reason}"),
+            Refusal::Invalid(reason) => format!("{name} is not a valid component: {reason}"),
             Refusal::NoRunExport { exports } if exports.is_empty() => {
-                format!("`{name}` does not export wasi:cli/run (it exports nothing)")
+                format!("{name} does not export wasi:cli/run (it exports nothing)")
             }
             Refusal::NoRunExport { exports } => {
-                format!(
-                    "`{name}` does not export wasi:cli/run (exports: {})",
-                    exports.join(", ")
-                )
+                format!("{name} does not export wasi:cli/run (exports: {})", exports.join(", "))
             }
             Refusal::UnknownImport(import) => {
-                format!("`{name}` imports {import}, which this host does not provide")
+                format!("{name} imports {import}, which this host does not provide")
             }
             Refusal::Incompatible(reason) => {
-                format!("`{name}` cannot be linked with this host: {reason}")
+                format!("{name} cannot be linked with this host: {reason}")
             }
             Refusal::Directory { host, reason } => {
-                format!("cannot open the directory `{}` for `{name}`: {reason}", host.display())
+                format!("cannot open the directory `{}` for {name}: {reason}", host.display())
             }
         }
     }
+}
+
+/// The same line as [`Refusal::describe`], naming the file where the refusal knows it, else "the component".
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Unreadable { path, .. } => f.write_str(&self.describe(&path.display().to_string())),
+            _ => f.write_str(&self.describe_as("the component")),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Reads a component file; a file that cannot be read is a [`Refusal::Unreadable`] that keeps the error's kind.
+pub fn read_component(path: impl AsRef<std::path::Path>) -> Result<Vec<u8>, Refusal> {
+    let path = path.as_ref();
+    std::fs::read(path).map_err(|error| Refusal::Unreadable {
+        path: path.to_owned(),
+        kind: error.kind(),
+        reason: error.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -80,6 +80,22 @@ pub fn component_with_unknown_import() -> Vec<u8> {
     test_artifacts::component_from_wat(wat, "fixtures:hostile/unknown-import").unwrap()
 }
 
+/// A component that instantiates an empty core module `count` times, and whose `run` returns ok.
+pub fn component_with_core_instances(count: usize) -> Vec<u8> {
+    let instances = "(core instance (instantiate $empty))\n".repeat(count);
+    wat::parse_str(format!(
+        r#"(component
+          (core module $empty)
+          {instances}
+          (core module $run (func (export "run") (result i32) (i32.const 0)))
+          (core instance $run (instantiate $run))
+          (func $run (result (result)) (canon lift (core func $run "run")))
+          (instance $cli (export "run" (func $run)))
+          (export "wasi:cli/run@0.2.3" (instance $cli)))"#
+    ))
+    .unwrap()
+}
+
 /// A small deterministic pseudo-random sequence (xorshift64), so that failures reproduce.
 pub struct XorShift(pub u64);
 

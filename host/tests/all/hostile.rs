@@ -2,7 +2,11 @@
 //! output it wrote before the fault intact.
 
 use crate::common::*;
-use hello_host::{Harness, Invocation, Limits, Outcome, Refusal, Run, Trap};
+use std::error::Error;
+use std::io::ErrorKind;
+use std::path::Path;
+
+use hello_host::{Harness, HostFailure, Invocation, Limits, Outcome, Refusal, Run, Trap};
 
 fn run(component: &[u8]) -> Run {
     Harness::new(LIMITS)
@@ -152,14 +156,65 @@ fn missing_file_is_refused_as_unreadable() {
     let run = Harness::new(LIMITS)
         .unwrap()
         .run_file("no/such/file.wasm", &Invocation::default());
-    // The reason is the OS's words; that the file is named is ours.
-    let Outcome::Refused(refusal @ Refusal::Unreadable(_)) = &run.outcome else {
+    // The kind and the path are kept; the reason is the OS's words, and that the file is named is ours.
+    let Outcome::Refused(refusal @ Refusal::Unreadable { path, kind, .. }) = &run.outcome else {
         panic!("{run}")
     };
+    assert_eq!(
+        (path.as_path(), *kind),
+        (Path::new("no/such/file.wasm"), ErrorKind::NotFound)
+    );
     assert!(
         refusal
             .describe("no/such/file.wasm")
             .starts_with("cannot read `no/such/file.wasm`: ")
+    );
+    // An error like any other: `?` into `Box<dyn Error>`, and Display is the same line.
+    let error: Box<dyn Error> = Box::new(refusal.clone());
+    assert_eq!(error.to_string(), refusal.describe("no/such/file.wasm"));
+}
+
+#[test]
+fn refusals_are_errors_that_read_as_one_line() {
+    assert_eq!(
+        Refusal::CoreModule.to_string(),
+        "the component is a core module, not a component (build with --target wasm32-wasip2, or wrap it with \
+         wasm-tools component new)"
+    );
+    let unknown = Refusal::UnknownImport("example:foo/bar@1.0.0".to_owned());
+    assert_eq!(
+        unknown.to_string(),
+        "the component imports example:foo/bar@1.0.0, which this host does not provide"
+    );
+    assert_eq!(
+        unknown.describe("x.wasm"),
+        "`x.wasm` imports example:foo/bar@1.0.0, which this host does not provide"
+    );
+    let failure: &dyn Error = &HostFailure::Runtime("no threads".to_owned());
+    assert_eq!(failure.to_string(), "the host's runtime failed: no threads");
+}
+
+#[test]
+fn a_full_pool_is_a_host_failure_not_a_trap() {
+    let harness = Harness::new(LIMITS).unwrap();
+    assert_run(
+        &harness.run_bytes(&component_with_core_instances(8), &Invocation::default()),
+        Outcome::Success,
+        b"",
+    );
+    // More core instances than the whole pool has (8 per slot): wasmtime cannot allocate them.
+    let run = harness.run_bytes(&component_with_core_instances(200), &Invocation::default());
+    let Outcome::HostFailure(HostFailure::PoolExhausted(reason)) = &run.outcome else {
+        panic!("not a host failure:\n{run}")
+    };
+    assert!(reason.contains("core instances"), "{reason}");
+    assert_eq!(run.outcome.exit_code(), 70);
+    assert!(
+        run.outcome
+            .describe("x.wasm")
+            .unwrap()
+            .starts_with("could not run `x.wasm`: every pool slot is in use ("),
+        "{run}"
     );
 }
 

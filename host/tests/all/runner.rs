@@ -28,13 +28,13 @@ fn hello_host(component: &Path, args: &[&str]) -> Output {
 }
 
 /// Asserts the exit status, that stderr is exactly `hello-host: <message>` on one line (nothing for `None`), and
-/// that stdout is exactly `stdout`. A message that ends in `: ` is our words before a reason that wasmtime or the
+/// that stdout is exactly `stdout`. A message that ends in `: ` or ` (` is our words before a reason that wasmtime or the
 /// OS words (a trap raised in a host call, an I/O error): only our part is compared, and the line must be one.
 fn assert_output(output: &Output, status: i32, message: Option<&str>, stdout: &[u8]) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let expected_stderr = message.map(|m| format!("hello-host: {m}\n")).unwrap_or_default();
     let stderr_good = match message {
-        Some(ours) if ours.ends_with(": ") => {
+        Some(ours) if ours.ends_with(": ") || ours.ends_with(" (") => {
             stderr.starts_with(&format!("hello-host: {ours}")) && stderr.lines().count() == 1 && stderr.ends_with('\n')
         }
         _ => stderr == expected_stderr,
@@ -233,6 +233,14 @@ fn runner_refuses_what_it_cannot_run_in_one_line() {
     // The parser's reason is wasmtime's.
     let (path, output) = run_fixture("truncated", &truncated_hello());
     assert_output(&output, 3, Some(&format!("`{path}` is not a valid component: ")), b"");
+}
+
+#[test]
+fn runner_reports_a_host_failure_with_status_70() {
+    // More core instances than the pool has: the host's limit, not a guest trap.
+    let (path, output) = run_fixture("pool", &component_with_core_instances(200));
+    let message = format!("could not run `{path}`: every pool slot is in use (");
+    assert_output(&output, 70, Some(&message), b"");
 }
 
 #[test]
