@@ -17,6 +17,75 @@ impl Guest for Greeter {
 // builds, which lets `cargo test` build this package's tests.
 #[cfg(target_arch = "wasm32")]
 export!(Greeter);
+{%- elsif kind == "http" -%}
+//! Hello, world! as an HTTP handler: a `wasi:http/incoming-handler` component that answers every request with
+//! `200 OK` and the text `Hello, world!`.
+
+// `generate_all`: the WASI interfaces come from `wit/deps`, not from a bindings crate, so generate them too.
+wit_bindgen::generate!({ world: "{{wit_name}}", generate_all });
+
+use exports::wasi::http::incoming_handler::Guest;
+use wasi::http::types::{
+    Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
+
+struct Handler;
+
+impl Guest for Handler {
+    // No `unwrap` or allocation here: either would link std's panic machinery, which imports `wasi:cli`
+    // interfaces that `wasmtime serve` does not provide unless asked (`-S cli=y`).
+    fn handle(_request: IncomingRequest, response_out: ResponseOutparam) {
+        // Headers go in before the response is made: a response's own headers are immutable.
+        let headers = Fields::new();
+        let Ok(()) = headers.append("content-type", b"text/plain; charset=utf-8") else {
+            return;
+        };
+        let response = OutgoingResponse::new(headers);
+        let Ok(body) = response.body() else { return };
+        // The status and headers go out first; the body streams after them.
+        ResponseOutparam::set(response_out, Ok(response));
+        if let Ok(stream) = body.write() {
+            let _ = stream.blocking_write_and_flush(b"Hello, world!\n");
+        }
+        // The body must be finished (its stream dropped first) for the response to end.
+        let _ = OutgoingBody::finish(body, None);
+    }
+}
+
+// The export names a wasm symbol that native linkers reject, so it exists only on wasm; natively the crate still
+// builds, which lets `cargo test` build this package's tests.
+#[cfg(target_arch = "wasm32")]
+export!(Handler);
+{%- elsif wasi == "0.3" -%}
+//! Hello, world! as a WASI 0.3 command: its `run` is async, and it writes to stdout through a stream.
+
+// `generate_all`: the WASI interfaces come from `wit/deps`, not from a bindings crate, so generate them too.
+wit_bindgen::generate!({ world: "{{wit_name}}", generate_all });
+
+use exports::wasi::cli::run::Guest;
+use wasi::cli::stdout::write_via_stream;
+
+struct Hello;
+
+impl Guest for Hello {
+    async fn run() -> Result<(), ()> {
+        let (mut writer, reader) = wit_stream::new();
+        // Stdout reads from the stream as we write to it, and its future says how that went.
+        let written = write_via_stream(reader);
+        let unwritten = writer.write_all(b"Hello, world!\n".to_vec()).await;
+        // Dropping the writer ends the stream, which lets stdout finish.
+        drop(writer);
+        match (unwritten.is_empty(), written.await) {
+            (true, Ok(())) => Ok(()),
+            _ => Err(()),
+        }
+    }
+}
+
+// The export names a wasm symbol that native linkers reject, so it exists only on wasm; natively the crate still
+// builds, which lets `cargo test` build this package's tests.
+#[cfg(target_arch = "wasm32")]
+export!(Hello);
 {%- else -%}
 {%- if bindings == "wit-bindgen" -%}
 //! Hello, world! as a WebAssembly component: a `wasi:cli` command whose `run` prints one line.

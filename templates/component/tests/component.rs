@@ -1,3 +1,211 @@
+{%- if kind == "http" -%}
+//! Builds the handler for wasm32-wasip2, then answers requests with it on an embedded wasmtime, in this
+//! process: no socket, and nothing goes out to the network.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use std::{path::PathBuf, process::Command, sync::LazyLock};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Result, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView, p2::pipe::MemoryOutputPipe};
+use wasmtime_wasi_http::p2::bindings::{ProxyPre, http::types::Scheme};
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
+use wasmtime_wasi_http::{WasiHttpHooks, WasiHttpView};
+
+/// The release build (the one you ship), built and compiled once for all the tests.
+static PRE: LazyLock<ProxyPre<Host>> = LazyLock::new(|| {
+    // Its own target dir: the outer `cargo test` holds the lock on the usual one.
+    let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
+    let status = Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .expect("cargo starts");
+    assert!(status.success(), "the component does not build");
+    let engine = Engine::default();
+    let wasm = target_dir.join("wasm32-wasip2/release/{{crate_name}}.wasm");
+    let component = Component::from_file(&engine, wasm).expect("the component compiles");
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI links");
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).expect("wasi:http links");
+    let pre = linker.instantiate_pre(&component).expect("imports are met");
+    ProxyPre::new(pre).expect("exports a handler")
+});
+
+/// Asks a new instance, and checks that it answers 200 with exactly `Hello, world!\n`.
+async fn assert_says_hello(request: Request<Full<Bytes>>) -> Result<()> {
+    let printed = MemoryOutputPipe::new(1 << 16);
+    let host = Host {
+        ctx: WasiCtx::builder()
+            .stdout(printed.clone())
+            .stderr(printed.clone())
+            .build(),
+        ..Host::default()
+    };
+    let mut store = Store::new(PRE.engine(), host);
+    // `Full`'s error type is `Infallible`; the host wants its own.
+    let request = request.map(|body| body.map_err(|never| -> Error { match never {} }));
+    let mut http = store.data_mut().http();
+    let request = http.new_incoming_request(Scheme::Http, request)?;
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let response_out = http.new_response_outparam(sender)?;
+    let proxy = PRE.instantiate_async(&mut store).await?;
+    let handled = proxy
+        .wasi_http_incoming_handler()
+        .call_handle(&mut store, request, response_out);
+    // The guest writes the body after it has set the response: read it while `handle` runs.
+    let answered = async {
+        let (head, body) = receiver.await.ok()?.ok()?.into_parts();
+        Some((head, body.collect().await.ok()?.to_bytes()))
+    };
+    let (handled, answered) = tokio::join!(handled, answered);
+    let printed = format!("the guest printed {:?}", printed.contents());
+    handled.map_err(|error| error.context(printed.clone()))?;
+    let (head, body) = answered.unwrap_or_else(|| panic!("no complete response; {printed}"));
+    assert_eq!(head.status, 200, "{printed}");
+    assert_eq!(
+        head.headers["content-type"], "text/plain; charset=utf-8",
+        "{printed}"
+    );
+    assert_eq!(body, Bytes::from_static(b"Hello, world!\n"), "{printed}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_root() -> Result<()> {
+    assert_says_hello(Request::get("http://localhost/").body(Full::default())?).await
+}
+
+#[tokio::test]
+async fn get_another_path() -> Result<()> {
+    assert_says_hello(Request::get("http://localhost/a/b?c=d").body(Full::default())?).await
+}
+
+#[tokio::test]
+async fn post_with_a_body() -> Result<()> {
+    let body = Full::new(Bytes::from_static(b"some data"));
+    assert_says_hello(Request::post("http://localhost/form").body(body)?).await
+}
+
+#[derive(Default)]
+struct Host {
+    ctx: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: DenyOutgoing,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        let (ctx, table, hooks) = (&mut self.http, &mut self.table, &mut self.hooks);
+        WasiHttpCtxView { ctx, table, hooks }
+    }
+}
+
+/// Refuses the handler's own outgoing requests: a test must not reach the network.
+#[derive(Default)]
+struct DenyOutgoing;
+
+type Sent = Box<dyn Future<Output = Result<(), Error>> + Send>;
+
+impl WasiHttpHooks for DenyOutgoing {
+    fn send_request(
+        &mut self,
+        _: Request<WasiBody>,
+        _: Option<RequestOptions>,
+        _: Sent,
+    ) -> Box<dyn Future<Output = Result<(Response<WasiBody>, Sent), Error>> + Send> {
+        Box::new(async { Err(Error::HttpRequestDenied) })
+    }
+}
+{%- elsif wasi == "0.3" -%}
+//! Builds the command for wasm32-wasip2, then runs it on an embedded wasmtime with WASI 0.3, in this
+//! process.
+
+use std::{path::PathBuf, process::Command, sync::LazyLock};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Result, Store};
+use wasmtime_wasi::p3::bindings::CommandPre;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView, p2::pipe::MemoryOutputPipe};
+
+/// The release build (the one you ship), built and compiled once for all the tests.
+static PRE: LazyLock<CommandPre<Host>> = LazyLock::new(|| {
+    // Its own target dir: the outer `cargo test` holds the lock on the usual one.
+    let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
+    let status = Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .expect("cargo starts");
+    assert!(status.success(), "the component does not build");
+    // WASI 0.3 needs async functions, streams and futures: on by default with the `component-model-async`
+    // feature, and said here because wasmtime 48 still calls them experimental.
+    let mut config = Config::new();
+    config.wasm_component_model_async(true);
+    let engine = Engine::new(&config).expect("wasmtime starts");
+    let wasm = target_dir.join("wasm32-wasip2/release/{{crate_name}}.wasm");
+    let component = Component::from_file(&engine, wasm).expect("the component compiles");
+    let mut linker = Linker::new(&engine);
+    // WASI 0.2 too: std's panic paths (and `println!`) use it, even in a WASI 0.3 component.
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI 0.2 links");
+    wasmtime_wasi::p3::add_to_linker(&mut linker).expect("WASI 0.3 links");
+    let pre = linker.instantiate_pre(&component).expect("imports are met");
+    CommandPre::new(pre).expect("exports run")
+});
+
+#[tokio::test]
+async fn prints_hello() -> Result<()> {
+    let (stdout, stderr) = (
+        MemoryOutputPipe::new(1 << 16),
+        MemoryOutputPipe::new(1 << 16),
+    );
+    let host = Host {
+        ctx: WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build(),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(PRE.engine(), host);
+    let command = PRE.instantiate_async(&mut store).await?;
+    // An async export is called from inside the store's event loop, which also runs the streams.
+    let run = store.run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await);
+    let run = run.await;
+    let (stdout, stderr) = (stdout.contents(), stderr.contents());
+    let printed = format!("the guest printed {stdout:?} to stdout, {stderr:?} to stderr");
+    assert!(
+        matches!(run, Ok(Ok(Ok(())))),
+        "run did not succeed: {run:?}; {printed}"
+    );
+    assert_eq!(&stdout[..], b"Hello, world!\n", "{printed}");
+    assert!(stderr.is_empty(), "{printed}");
+    Ok(())
+}
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        let (ctx, table) = (&mut self.ctx, &mut self.table);
+        WasiCtxView { ctx, table }
+    }
+}
+{%- else -%}
 //! Builds the component and runs it on wasmtime, as a host would.
 
 use std::path::PathBuf;
@@ -105,4 +313,5 @@ fn greets_the_empty_name() -> wasmtime::Result<()> {
     assert_eq!(greet("")?, "Hello, !");
     Ok(())
 }
+{%- endif %}
 {%- endif %}

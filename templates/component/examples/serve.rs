@@ -1,0 +1,113 @@
+//! Serves the component on http://127.0.0.1:8080 from an embedded wasmtime: no wasmtime CLI needed.
+//!
+//!     cargo build --release --target wasm32-wasip2
+//!     cargo run --example serve -- target/wasm32-wasip2/release/{{crate_name}}.wasm [port]
+//!
+//! Each request gets a new instance, as under `wasmtime serve`. Ctrl-C stops it.
+
+use hyper::{Request, Response, body::Incoming, server::conn::http1, service::service_fn};
+use std::sync::Arc;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Result, Store, format_err};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::{ProxyPre, http::types::Scheme};
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
+use wasmtime_wasi_http::{
+    WasiHttpHooks, WasiHttpView, io::TokioIo, p2::body::HyperOutgoingBody as Body,
+};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let wasm = args
+        .next()
+        .ok_or_else(|| format_err!("usage: serve <component.wasm> [port]"))?;
+    let port: u16 = args.next().map_or(Ok(8080), |port| port.parse())?;
+    let engine = Engine::default();
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    let component = Component::from_file(&engine, wasm)?;
+    let pre = Arc::new(ProxyPre::new(linker.instantiate_pre(&component)?)?);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!(
+        "Listening on http://{} (Ctrl-C stops)",
+        listener.local_addr()?
+    );
+    loop {
+        let (client, _) = listener.accept().await?;
+        let pre = pre.clone();
+        let service = service_fn(move |request| handle(pre.clone(), request));
+        tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(client), service));
+    }
+}
+
+async fn handle(pre: Arc<ProxyPre<Host>>, req: Request<Incoming>) -> Result<Response<Body>> {
+    // What the guest prints (a panic message, say) shows here.
+    let host = Host {
+        ctx: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
+        ..Host::default()
+    };
+    let mut store = Store::new(pre.engine(), host);
+    let request = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, req)?;
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let response_out = store.data_mut().http().new_response_outparam(sender)?;
+    // The guest goes on writing the body after it has set the response, so it runs on its own task.
+    let task = tokio::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        let handler = proxy.wasi_http_incoming_handler();
+        handler.call_handle(&mut store, request, response_out).await
+    });
+    match receiver.await {
+        Ok(response) => Ok(response?),
+        // No response: the task says why (a trap, say).
+        Err(_) => Err(task
+            .await?
+            .err()
+            .unwrap_or_else(|| format_err!("no response was set"))),
+    }
+}
+
+#[derive(Default)]
+struct Host {
+    ctx: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: DenyOutgoing,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        let (ctx, table, hooks) = (&mut self.http, &mut self.table, &mut self.hooks);
+        WasiHttpCtxView { ctx, table, hooks }
+    }
+}
+
+/// Refuses the guest's outgoing requests: this server has no TLS stack to make them with.
+#[derive(Default)]
+struct DenyOutgoing;
+
+type Sent = Box<dyn Future<Output = Result<(), Error>> + Send>;
+
+impl WasiHttpHooks for DenyOutgoing {
+    fn send_request(
+        &mut self,
+        _: Request<WasiBody>,
+        _: Option<RequestOptions>,
+        _: Sent,
+    ) -> Box<dyn Future<Output = Result<(Response<WasiBody>, Sent), Error>> + Send> {
+        Box::new(async { Err(Error::HttpRequestDenied) })
+    }
+}
