@@ -1,17 +1,20 @@
 //! `wit/deps`, and the template's copy of it, must hold exactly the WASI 0.2.3 WIT that upstream published in the
-//! `wasi` crate 0.14.1+wasi-0.2.3 (a dev-dependency pinned with `=`), byte for byte. Offline: cargo has the crate
-//! already.
+//! `wasi` crate 0.14.1+wasi-0.2.3, byte for byte; the template's WASI 0.3 WIT (`wasi-0.3`), exactly what the
+//! `wasip3` crate 0.8.0 publishes for WASI 0.3.0. Both crates are dev-dependencies pinned with `=`, so this runs
+//! offline: cargo has them already.
 
 use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const UPSTREAM_CRATE: &str = "wasi";
-const UPSTREAM_VERSION: &str = "0.14.1+wasi-0.2.3";
+/// A crate that publishes WASI's WIT in its `wit/deps`, and the version pinned in Cargo.toml.
+type Upstream = (&'static str, &'static str);
+const WASI_0_2_3: Upstream = ("wasi", "0.14.1+wasi-0.2.3");
+const WASI_0_3_0: Upstream = ("wasip3", "0.8.0+wasi-0.3.0");
 
 /// `wit/deps` of the pinned crate, found through `cargo metadata` rather than a guess at cargo's cache layout.
-fn upstream_wit_deps() -> PathBuf {
+fn upstream_wit_deps((name, version): Upstream) -> PathBuf {
     // Filtered to the host, cargo needs only the packages that this build already downloaded.
     let host = format!("--filter-platform={}", host_triple());
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -30,8 +33,8 @@ fn upstream_wit_deps() -> PathBuf {
         .as_array()
         .into_iter()
         .flatten()
-        .find(|p| p["name"] == UPSTREAM_CRATE && p["version"] == UPSTREAM_VERSION)
-        .unwrap_or_else(|| panic!("{UPSTREAM_CRATE} {UPSTREAM_VERSION} is not a dependency"));
+        .find(|p| p["name"] == name && p["version"] == version)
+        .unwrap_or_else(|| panic!("{name} {version} is not a dependency"));
     let manifest = Path::new(package["manifest_path"].as_str().expect("manifest_path is a string"));
     manifest.parent().unwrap().join("wit").join("deps")
 }
@@ -48,35 +51,38 @@ fn host_triple() -> String {
 
 #[test]
 fn wit_deps_are_the_upstream_wasi_0_2_3_files() {
-    assert_upstream_wasi("wit/deps");
+    assert_upstream("wit/deps", WASI_0_2_3);
 }
 
 /// Generated projects get their own copy: they must build without this repository.
 #[test]
 fn template_wit_deps_are_the_upstream_wasi_0_2_3_files() {
-    assert_upstream_wasi("templates/component/wit/deps");
+    assert_upstream("templates/component/wit/deps", WASI_0_2_3);
 }
 
-fn assert_upstream_wasi(deps: &str) {
+#[test]
+fn template_wasi_0_3_wit_is_the_upstream_wasi_0_3_0_files() {
+    assert_upstream("templates/component/wasi-0.3", WASI_0_3_0);
+}
+
+/// Every file of `deps` is upstream's, byte for byte, and each package (a folder or a file) is there whole.
+fn assert_upstream(deps: &str, upstream @ (name, version): Upstream) {
     let ours = common::files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(deps));
-    let upstream_dir = upstream_wit_deps();
+    let upstream_dir = upstream_wit_deps(upstream);
     let upstream = common::files(&upstream_dir);
     assert!(!ours.is_empty(), "{deps} is empty");
     for (path, bytes) in &ours {
         let package = path.components().next().unwrap();
-        let from_upstream = upstream.get(path).unwrap_or_else(|| {
-            panic!(
-                "{deps}/{} is not in {UPSTREAM_CRATE} {UPSTREAM_VERSION}",
-                path.display()
-            )
-        });
+        let from_upstream = upstream
+            .get(path)
+            .unwrap_or_else(|| panic!("{deps}/{} is not in {name} {version}", path.display()));
         assert!(
             bytes == from_upstream,
             "{deps}/{} differs from `{}`",
             path.display(),
             upstream_dir.display()
         );
-        // A package is vendored whole: wit-parser reads every file of a package folder.
+        // wit-parser reads every file of a package folder.
         let missing: Vec<_> = upstream
             .keys()
             .filter(|p| p.starts_with(package) && !ours.contains_key(*p))
