@@ -7,10 +7,12 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
+use crate::load::{Job, Loader};
 use crate::{Harness, Program, Refusal};
 
 /// Whether a load compiled the component or took it from the cache.
@@ -23,6 +25,7 @@ pub enum CacheUse {
 }
 
 /// A folder of compiled components, keyed by the component's bytes and the engine's settings.
+#[derive(Clone, Debug)]
 pub struct CompileCache {
     dir: PathBuf,
 }
@@ -43,24 +46,33 @@ impl CompileCache {
     }
 
     /// Like [`Harness::load_bytes`], through the cache. A cache that cannot be read or written is skipped.
+    /// Not bounded by the timeout; [`Harness::run_file_cached`] is.
     pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
-        let entry = self.dir.join(format!("{}.cwasm", self.key(harness, bytes)));
+        self.load_for(&harness.loader, bytes, &Job::default())
+    }
+
+    /// The load itself, on the thread of a bounded load: `job` says whether the caller still waits for it.
+    pub(crate) fn load_for(&self, loader: &Loader, bytes: &[u8], job: &Job) -> Result<(Program, CacheUse), Refusal> {
+        let entry = self.dir.join(format!("{}.cwasm", self.key(loader, bytes)));
         // SAFETY: `entry` is a file that `store` below wrote from `Component::serialize` in our cache folder,
         // named by the hash of bytes that compiled; wasmtime itself refuses entries from another wasmtime
         // version or configuration. Bytes that never compiled have no entry, and `compile` refuses them.
-        if let Ok(component) = unsafe { Component::deserialize_file(harness.engine(), &entry) } {
-            return Ok((harness.prepare(component)?, CacheUse::Cached));
+        if let Ok(component) = unsafe { Component::deserialize_file(&loader.engine, &entry) } {
+            return Ok((loader.prepare(component)?, CacheUse::Cached));
         }
-        let program = harness.prepare(harness.compile(bytes)?)?;
+        let program = loader.prepare(loader.compile(bytes)?)?;
         if let Ok(serialized) = program.component().serialize() {
-            let _ = self.store(&entry, &serialized);
+            // Nothing is stored once the caller has stopped waiting (it may be about to exit).
+            job.unless_abandoned(|| {
+                let _ = self.store(&entry, &serialized);
+            });
         }
         Ok((program, CacheUse::Compiled))
     }
 
-    fn key(&self, harness: &Harness, bytes: &[u8]) -> String {
+    fn key(&self, loader: &Loader, bytes: &[u8]) -> String {
         let mut engine = DefaultHasher::new();
-        harness.engine().precompile_compatibility_hash().hash(&mut engine);
+        loader.engine.precompile_compatibility_hash().hash(&mut engine);
         let digest = Sha256::new()
             .chain_update(engine.finish().to_le_bytes())
             .chain_update(bytes)
@@ -68,11 +80,19 @@ impl CompileCache {
         digest.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
-    /// Writes to a temporary file and renames it, so that a concurrent run never reads half an entry.
+    /// Writes to a temporary file of this process and load alone, then renames it: a concurrent run sees the
+    /// whole entry or none, and two writers never share a temporary file.
     fn store(&self, entry: &Path, serialized: &[u8]) -> std::io::Result<()> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
         std::fs::create_dir_all(&self.dir)?;
-        let temporary = entry.with_extension(format!("{}.tmp", std::process::id()));
-        std::fs::File::create(&temporary)?.write_all(serialized)?;
-        std::fs::rename(&temporary, entry)
+        let number = NEXT.fetch_add(1, Ordering::Relaxed);
+        let temporary = entry.with_extension(format!("{}-{number}.tmp", std::process::id()));
+        let written = std::fs::File::create_new(&temporary)
+            .and_then(|mut file| file.write_all(serialized))
+            .and_then(|()| std::fs::rename(&temporary, entry));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
     }
 }

@@ -21,6 +21,7 @@
 
 pub mod cache;
 mod limiter;
+mod load;
 mod outcome;
 mod output;
 
@@ -33,7 +34,10 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use wasmtime_wasi::p2::bindings::CommandPre;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 
+use cache::{CacheUse, CompileCache};
 use limiter::MemoryLimiter;
+pub use load::Stage;
+use load::{Loader, Source};
 pub use outcome::{HostFailure, Outcome, Refusal, Run, read_component};
 use output::{OutputBudget, OutputSink};
 /// wasmtime's trap codes, as [`Outcome::Trap`] carries them.
@@ -42,7 +46,8 @@ pub use wasmtime::Trap;
 /// The limits of one run. The defaults suit small command-line components.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock time for instantiation and `run` together, host calls included.
+    /// Wall-clock time for a whole run, host calls included: from the call of [`Harness::run_file`] or
+    /// [`Harness::run_bytes`], reading and compiling too; for [`Harness::run`], instantiation and `run`.
     pub timeout: Duration,
     /// Bytes of linear memory, all memories of the component together. Rust guests start at about 1.1 MiB.
     pub max_memory: u64,
@@ -107,8 +112,7 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// An engine and a linker with WASI 0.2 in it: create once, then load and run many components.
 pub struct Harness {
-    engine: Engine,
-    linker: Linker<GuestState>,
+    loader: Loader,
     limits: Limits,
     runtime: tokio::runtime::Runtime,
     /// With the pooling allocator: the free component-instance slots, which a run waits for.
@@ -148,16 +152,14 @@ impl Harness {
             .build()?;
         spawn_epoch_ticker(&engine);
         Ok(Harness {
-            engine,
-            linker,
+            loader: Loader {
+                engine,
+                linker: Arc::new(linker),
+            },
             limits,
             runtime,
             slots: (allocation == Allocation::Pooling).then(|| Slots::new(POOL_SLOTS)),
         })
-    }
-
-    pub(crate) fn engine(&self) -> &Engine {
-        &self.engine
     }
 
     /// Reads a component file and compiles it; see [`Harness::load_bytes`].
@@ -168,48 +170,53 @@ impl Harness {
     /// Compiles a binary component and checks that this host can run it: it exports `wasi:cli/run` and imports
     /// nothing unknown. Text and core modules are refused with a reason before wasmtime parses them. The
     /// [`Program`] is pre-instantiated, ready for any number of runs.
+    ///
+    /// This blocks until Cranelift is done, however long that takes, and the timeout does not apply: for a
+    /// component you do not trust, use [`Harness::run_file`] or [`Harness::run_bytes`], which bound the whole
+    /// run, compiling included.
     pub fn load_bytes(&self, bytes: &[u8]) -> Result<Program, Refusal> {
-        self.prepare(self.compile(bytes)?)
+        self.loader.prepare(self.loader.compile(bytes)?)
     }
 
-    /// Compiles a binary component. Text and core modules are refused with a reason, before wasmtime parses.
-    pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
-        Refusal::check_header(bytes)?;
-        Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))
-    }
-
-    /// Checks that this host can run a compiled component: it exports `wasi:cli/run` and imports nothing
-    /// unknown. The result is pre-instantiated, ready for any number of runs.
-    pub(crate) fn prepare(&self, component: Component) -> Result<Program, Refusal> {
-        let component_type = component.component_type();
-        let exports = || component_type.exports(&self.engine).map(|(name, _)| name.to_owned());
-        if !exports().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
-            return Err(Refusal::NoRunExport {
-                exports: exports().collect(),
-            });
-        }
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(Refusal::from_link_error)?;
-        let pre = CommandPre::new(pre).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
-        Ok(Program { component, pre })
-    }
-
-    /// Reads, checks, compiles and runs a component file; a refusal is an [`Outcome::Refused`].
+    /// Reads, checks, compiles and runs a component file, all within the timeout: past it, the run ends as
+    /// [`Outcome::Timeout`] with the [`Stage`] it was in. A refusal is an [`Outcome::Refused`].
+    ///
+    /// Compiling cannot be interrupted, so it runs on a thread of its own; at the deadline this stops waiting
+    /// and returns, and that thread finishes compiling in the background (using a core and memory until it is
+    /// done) and its result is dropped. A process that should not wait for it can exit, as the runner does.
     pub fn run_file(&self, path: impl AsRef<Path>, invocation: &Invocation) -> Run {
-        match self.load_file(path) {
-            Ok(program) => self.run(&program, invocation),
-            Err(refusal) => Run::refused(refusal),
-        }
+        self.run_source(Source::File(path.as_ref().to_owned()), invocation, None)
+            .0
     }
 
-    /// Checks, compiles and runs a component's bytes; a refusal is an [`Outcome::Refused`].
+    /// Checks, compiles and runs a component's bytes, all within the timeout; like [`Harness::run_file`].
     pub fn run_bytes(&self, bytes: &[u8], invocation: &Invocation) -> Run {
-        match self.load_bytes(bytes) {
-            Ok(program) => self.run(&program, invocation),
-            Err(refusal) => Run::refused(refusal),
-        }
+        self.run_source(Source::Bytes(bytes.to_vec()), invocation, None).0
+    }
+
+    /// Like [`Harness::run_file`], taking the compiled component from `cache`, or compiling it and storing it
+    /// there; also says how the cache was used. The runner runs every component this way.
+    pub fn run_file_cached(
+        &self,
+        path: impl AsRef<Path>,
+        invocation: &Invocation,
+        cache: &CompileCache,
+    ) -> (Run, CacheUse) {
+        self.run_source(Source::File(path.as_ref().to_owned()), invocation, Some(cache))
+    }
+
+    /// One deadline from the start: loading, waiting for a pool slot, instantiating and running.
+    fn run_source(&self, source: Source, invocation: &Invocation, cache: Option<&CompileCache>) -> (Run, CacheUse) {
+        let deadline = Instant::now() + self.limits.timeout;
+        let (program, cache_use) = match self.loader.load_until(source, cache, deadline, self.limits.timeout) {
+            Ok(loaded) => loaded,
+            Err(outcome) => return (Run::without_output(outcome), CacheUse::Compiled),
+        };
+        let run = match self.take_slot(deadline) {
+            Ok(slot) => self.run_in_slot(&program, invocation, slot, deadline),
+            Err(outcome) => Run::without_output(outcome),
+        };
+        (run, cache_use)
     }
 
     /// Instantiates `program` in a fresh store and calls its `wasi:cli/run`, within this harness's limits.
@@ -283,7 +290,7 @@ impl Harness {
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(self.limits.max_memory),
         };
-        let mut store = Store::new(&self.engine, state);
+        let mut store = Store::new(&self.loader.engine, state);
         store.limiter(|state| &mut state.limiter);
         // Running wasm yields at every epoch tick, so that the timeout below can fire even in a tight loop.
         store.epoch_deadline_async_yield_and_update(1);

@@ -178,21 +178,18 @@ fn main() -> ExitCode {
     std::process::exit(code.into())
 }
 
+/// Reads, compiles (or takes from the cache), instantiates and runs, all within `--timeout`.
 fn run(harness: &Harness, cli: &Cli, component: &Path, invocation: &Invocation) -> Run {
-    let bytes = match hello_host::read_component(component) {
-        Ok(bytes) => bytes,
-        Err(refusal) => return Run::refused(refusal),
-    };
     let cache = (!cli.no_cache)
         .then(|| cli.cache_dir.clone().or_else(CompileCache::default_dir))
         .flatten();
-    let program = match cache {
-        Some(dir) => CompileCache::new(dir).load(harness, &bytes).map(|(program, _)| program),
-        None => harness.load_bytes(&bytes),
-    };
-    match program {
-        Ok(program) => harness.run(&program, invocation),
-        Err(refusal) => Run::refused(refusal),
+    match cache {
+        Some(dir) => {
+            harness
+                .run_file_cached(component, invocation, &CompileCache::new(dir))
+                .0
+        }
+        None => harness.run_file(component, invocation),
     }
 }
 

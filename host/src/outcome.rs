@@ -9,7 +9,7 @@ use humantime::format_duration;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi::I32Exit;
 
-use crate::Limits;
+use crate::{Limits, Stage};
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,8 +27,14 @@ pub enum Outcome {
         /// The trap in plain words.
         message: String,
     },
-    /// Instantiation and `run` took longer than this.
-    Timeout(Duration),
+    /// The run took longer than `limit` from its start (reading and compiling included); `stage` says what it
+    /// was doing then.
+    Timeout {
+        /// The timeout.
+        limit: Duration,
+        /// What was under way when it ran out.
+        stage: Stage,
+    },
     /// The guest's memories tried to grow past this many bytes.
     MemoryLimit(u64),
     /// The guest tried to write more than this many bytes to stdout and stderr; its streams were closed.
@@ -145,7 +151,7 @@ impl Outcome {
             Outcome::Exit(code) => u8::try_from(*code).unwrap_or(1),
             Outcome::Refused(_) => 3,
             Outcome::Trap { .. } => 4,
-            Outcome::Timeout(_) => 5,
+            Outcome::Timeout { .. } => 5,
             Outcome::MemoryLimit(_) => 6,
             Outcome::OutputLimit(_) => 7,
             // EX_SOFTWARE of sysexits.h: an internal error, not the guest's doing.
@@ -168,7 +174,10 @@ impl Outcome {
             return Outcome::OutputLimit(limits.max_output);
         }
         match result {
-            Err(_elapsed) => Outcome::Timeout(limits.timeout),
+            Err(_elapsed) => Outcome::Timeout {
+                limit: limits.timeout,
+                stage: Stage::Running,
+            },
             Ok(Ok(Ok(()))) => Outcome::Success,
             Ok(Ok(Err(()))) => Outcome::RunFailed,
             Ok(Err(error)) => match error.downcast_ref::<I32Exit>() {
@@ -194,7 +203,14 @@ impl Outcome {
             Outcome::RunFailed => format!("`{name}` failed: run returned an error"),
             Outcome::Exit(code) => format!("`{name}` exited with status {code}"),
             Outcome::Trap { message, .. } => format!("`{name}` trapped: {message}"),
-            Outcome::Timeout(limit) => format!("`{name}` timed out after {}", format_duration(*limit)),
+            Outcome::Timeout { limit, stage } => {
+                let still = match stage {
+                    Stage::Reading => " while still reading it",
+                    Stage::Compiling => " while still compiling",
+                    Stage::Running => "",
+                };
+                format!("`{name}` timed out after {}{still}", format_duration(*limit))
+            }
             Outcome::MemoryLimit(limit) => format!("`{name}` exceeded the memory limit of {}", format_size(*limit)),
             Outcome::OutputLimit(limit) => format!("`{name}` exceeded the output limit of {}", format_size(*limit)),
             Outcome::Refused(refusal) => refusal.describe(name),
@@ -325,13 +341,20 @@ mod tests {
         assert_eq!(format_size(64 << 20), "64 MiB");
         assert_eq!(format_size(1000), "1000 bytes");
         assert_eq!(format_size(0), "0 bytes");
-        let timeout = |millis| {
-            Outcome::Timeout(Duration::from_millis(millis))
-                .describe("x.wasm")
-                .unwrap()
+        let timeout = |millis, stage| {
+            let limit = Duration::from_millis(millis);
+            Outcome::Timeout { limit, stage }.describe("x.wasm").unwrap()
         };
-        assert_eq!(timeout(500), "`x.wasm` timed out after 500ms");
-        assert_eq!(timeout(2000), "`x.wasm` timed out after 2s");
-        assert_eq!(timeout(1500), "`x.wasm` timed out after 1s 500ms");
+        assert_eq!(timeout(500, Stage::Running), "`x.wasm` timed out after 500ms");
+        assert_eq!(timeout(2000, Stage::Running), "`x.wasm` timed out after 2s");
+        assert_eq!(timeout(1500, Stage::Running), "`x.wasm` timed out after 1s 500ms");
+        assert_eq!(
+            timeout(1000, Stage::Compiling),
+            "`x.wasm` timed out after 1s while still compiling"
+        );
+        assert_eq!(
+            timeout(1000, Stage::Reading),
+            "`x.wasm` timed out after 1s while still reading it"
+        );
     }
 }

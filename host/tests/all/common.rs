@@ -96,6 +96,35 @@ pub fn component_with_core_instances(count: usize) -> Vec<u8> {
     .unwrap()
 }
 
+/// How late past its timeout a run may end, on a busy machine: the time to notice, print and exit.
+pub const SLACK: Duration = Duration::from_secs(2);
+
+/// A component with one large function that is slow to compile: `branches` branches over 100 live 64-bit
+/// locals. In this repository's test build of the runner, 5,000 take Cranelift about 3 s and 20,000 about 20 s.
+pub fn slow_to_compile(branches: usize) -> Vec<u8> {
+    const LOCALS: usize = 100;
+    let mut random = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut body = String::new();
+    for _ in 0..branches {
+        let [a, b, c, d] = [(); 4].map(|()| random.below(LOCALS));
+        body += &format!(
+            "(if (i64.gt_u (local.get {a}) (local.get {b})) (then (local.set {d} (i64.mul (local.get {c}) \
+             (local.get {a})))) (else (local.set {c} (i64.add (local.get {d}) (local.get {b})))))\n"
+        );
+    }
+    let result: String = (1..LOCALS).map(|i| format!("(local.get {i}) i64.xor ")).collect();
+    let wat = format!(
+        r#"(module
+          (func $slow (param i64) (result i64) (local {locals})
+            {body}
+            (local.get 0) {result})
+          (func (export "wasi:cli/run@0.2.3#run") (result i32)
+            (i32.wrap_i64 (call $slow (i64.const 7)))))"#,
+        locals = "i64 ".repeat(LOCALS)
+    );
+    test_artifacts::component_from_wat(&wat, "fixtures:hostile/command").expect("the fixture builds")
+}
+
 /// A small deterministic pseudo-random sequence (xorshift64), so that failures reproduce.
 pub struct XorShift(pub u64);
 

@@ -6,7 +6,9 @@ use std::error::Error;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use hello_host::{Harness, HostFailure, Invocation, Limits, Outcome, Refusal, Run, Trap};
+use std::time::{Duration, Instant};
+
+use hello_host::{Harness, HostFailure, Invocation, Limits, Outcome, Refusal, Run, Stage, Trap};
 
 fn run(component: &[u8]) -> Run {
     Harness::new(LIMITS)
@@ -34,14 +36,20 @@ fn assert_trap(run: &Run, expected: Option<Trap>) {
     );
 }
 
+/// The outcome of a guest that runs past [`LIMITS`].
+const RUNNING_TIMEOUT: Outcome = Outcome::Timeout {
+    limit: LIMITS.timeout,
+    stage: Stage::Running,
+};
+
 #[test]
 fn infinite_loop_times_out() {
-    assert_run(&run(&command(INFINITE_LOOP)), Outcome::Timeout(LIMITS.timeout), BEFORE);
+    assert_run(&run(&command(INFINITE_LOOP)), RUNNING_TIMEOUT, BEFORE);
 }
 
 #[test]
 fn sleeping_in_a_host_call_times_out() {
-    assert_run(&run(&command(SLEEP_AN_HOUR)), Outcome::Timeout(LIMITS.timeout), BEFORE);
+    assert_run(&run(&command(SLEEP_AN_HOUR)), RUNNING_TIMEOUT, BEFORE);
 }
 
 #[test]
@@ -222,10 +230,35 @@ fn a_full_pool_is_a_host_failure_not_a_trap() {
 fn rust_guest_below_its_initial_memory_hits_the_memory_limit() {
     let limits = Limits {
         max_memory: 1 << 20,
+        // Time to compile a Rust guest on a busy machine: the timeout covers compiling.
+        timeout: Duration::from_secs(10),
         ..LIMITS
     };
     let run = Harness::new(limits)
         .unwrap()
         .run_file(test_artifacts::HELLO_RELEASE, &Invocation::default());
     assert_run(&run, Outcome::MemoryLimit(1 << 20), b"");
+}
+
+#[test]
+fn compiling_past_the_timeout_is_a_timeout_while_compiling() {
+    let slow = slow_to_compile(5000);
+    let limits = Limits {
+        timeout: Duration::from_millis(200),
+        ..LIMITS
+    };
+    let harness = Harness::new(limits).unwrap();
+    let start = Instant::now();
+    let run = harness.run_bytes(&slow, &Invocation::default());
+    let elapsed = start.elapsed();
+    let expected = Outcome::Timeout {
+        limit: limits.timeout,
+        stage: Stage::Compiling,
+    };
+    assert_run(&run, expected, b"");
+    assert!(elapsed < limits.timeout + SLACK, "returned after {elapsed:?}");
+    assert_eq!(
+        run.outcome.describe("x.wasm").unwrap(),
+        "`x.wasm` timed out after 200ms while still compiling"
+    );
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use crate::common::*;
 
@@ -11,10 +12,19 @@ fn runner() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hello-host"))
 }
 
+/// Time enough to compile and run a Rust guest on a busy machine.
+const RUST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Runs `hello-host` with the fixtures' tight limits and no cache.
 fn hello_host(component: &Path, args: &[&str]) -> Output {
+    hello_host_within(LIMITS.timeout, component, args)
+}
+
+/// Like [`hello_host`] with another timeout: a Rust guest needs more than the fixtures' to compile on a busy
+/// machine (the timeout covers compiling).
+fn hello_host_within(timeout: Duration, component: &Path, args: &[&str]) -> Output {
     let limits = [
-        format!("--timeout={}ms", LIMITS.timeout.as_millis()),
+        format!("--timeout={}ms", timeout.as_millis()),
         format!("--max-memory={}", LIMITS.max_memory),
         format!("--max-output={}", LIMITS.max_output),
     ];
@@ -58,7 +68,7 @@ fn run_fixture(name: &str, bytes: &[u8]) -> (String, Output) {
 
 #[test]
 fn runner_prints_hello() {
-    let output = hello_host(Path::new(test_artifacts::HELLO_RELEASE), &[]);
+    let output = hello_host_within(RUST_TIMEOUT, Path::new(test_artifacts::HELLO_RELEASE), &[]);
     assert_output(&output, 0, None, b"Hello, world!\n");
 }
 
@@ -94,7 +104,7 @@ fn runner_passes_everything_after_the_component_to_the_guest() {
         &["plain", "", "--"],
     ];
     for args in cases {
-        let output = hello_host(Path::new(echo), args);
+        let output = hello_host_within(RUST_TIMEOUT, Path::new(echo), args);
         let expected: String = [echo].iter().chain(args).map(|arg| format!("{arg}\n")).collect();
         assert_output(&output, 0, None, expected.as_bytes());
     }
@@ -241,6 +251,38 @@ fn runner_reports_a_host_failure_with_status_70() {
     let (path, output) = run_fixture("pool", &component_with_core_instances(200));
     let message = format!("could not run `{path}`: every pool slot is in use (");
     assert_output(&output, 70, Some(&message), b"");
+}
+
+#[test]
+fn runner_stops_at_the_timeout_while_compiling_and_stores_nothing() {
+    let scratch = Scratch::new("slow-compile");
+    let slow = scratch.path().join("slow.wasm");
+    std::fs::write(&slow, slow_to_compile(20_000)).unwrap();
+    let cache = scratch.path().join("cache");
+    let start = Instant::now();
+    let output = runner()
+        .args(["--timeout", "300ms", "--cache-dir"])
+        .arg(&cache)
+        .arg(&slow)
+        .output()
+        .unwrap();
+    let elapsed = start.elapsed();
+    let message = format!("`{}` timed out after 300ms while still compiling", slow.display());
+    assert_output(&output, 5, Some(&message), b"");
+    assert!(elapsed < Duration::from_millis(300) + SLACK, "ended after {elapsed:?}");
+    let entries: Vec<_> = std::fs::read_dir(&cache).into_iter().flatten().collect();
+    assert!(entries.is_empty(), "the cache holds {entries:?}");
+}
+
+#[test]
+fn runner_stops_at_the_timeout_while_reading() {
+    // A named pipe that nobody writes: opening it to read blocks for ever.
+    let scratch = Scratch::new("fifo");
+    let fifo = scratch.path().join("fifo.wasm");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let output = hello_host(&fifo, &[]);
+    let message = format!("`{}` timed out after 500ms while still reading it", fifo.display());
+    assert_output(&output, 5, Some(&message), b"");
 }
 
 #[test]

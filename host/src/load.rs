@@ -1,0 +1,142 @@
+//! Loading a component (reading it, then compiling it or taking it from the compile cache) within a deadline.
+//!
+//! Compiling is blocking Cranelift work that cannot be interrupted, so a bounded load runs on a thread of its
+//! own and the caller stops waiting at the deadline. The thread is then abandoned: it finishes compiling in the
+//! background and its result is dropped, and it stores nothing in the cache from that moment (the runner exits
+//! instead, which ends it).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
+use wasmtime_wasi::p2::bindings::CommandPre;
+
+use crate::cache::{CacheUse, CompileCache};
+use crate::{GuestState, HostFailure, Outcome, Program, Refusal, read_component};
+
+/// How far a run had got when its time ran out, as [`Outcome::Timeout`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Still reading the component file.
+    Reading,
+    /// Still compiling the component (or checking it against this host).
+    Compiling,
+    /// Instantiating or running it.
+    Running,
+}
+
+/// What a load starts from.
+pub(crate) enum Source {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+/// The engine and the linker: all that compiling and checking a component needs, cheap to clone into a thread.
+#[derive(Clone)]
+pub(crate) struct Loader {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Arc<Linker<GuestState>>,
+}
+
+/// What a loading thread shares with the caller waiting for it.
+#[derive(Default)]
+pub(crate) struct Job {
+    compiling: AtomicBool,
+    /// Set, under its lock, when the caller stops waiting. A cache store holds the lock while it writes, so once
+    /// the caller has set it, nothing more is written: no entry is left half-written by a process that exits.
+    pub(crate) abandoned: Mutex<bool>,
+}
+
+impl Job {
+    /// Runs `store` unless the caller has stopped waiting; the caller cannot stop waiting while it runs.
+    pub(crate) fn unless_abandoned(&self, store: impl FnOnce()) {
+        let abandoned = self.abandoned.lock().unwrap_or_else(PoisonError::into_inner);
+        if !*abandoned {
+            store();
+        }
+    }
+}
+
+impl Loader {
+    /// Compiles a binary component. Text and core modules are refused with a reason, before wasmtime parses.
+    pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
+        Refusal::check_header(bytes)?;
+        Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))
+    }
+
+    /// Checks that this host can run a compiled component: it exports `wasi:cli/run` and imports nothing
+    /// unknown. The result is pre-instantiated, ready for any number of runs.
+    pub(crate) fn prepare(&self, component: Component) -> Result<Program, Refusal> {
+        let component_type = component.component_type();
+        let exports = || component_type.exports(&self.engine).map(|(name, _)| name.to_owned());
+        if !exports().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
+            return Err(Refusal::NoRunExport {
+                exports: exports().collect(),
+            });
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(Refusal::from_link_error)?;
+        let pre = CommandPre::new(pre).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        Ok(Program { component, pre })
+    }
+
+    /// Reads (for a file) and compiles, through `cache` if there is one, on a thread of its own; waits for it
+    /// until `deadline`. Past it: [`Outcome::Timeout`] with `limit` and the stage the load was in.
+    pub(crate) fn load_until(
+        &self,
+        source: Source,
+        cache: Option<&CompileCache>,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<(Program, CacheUse), Outcome> {
+        let job = Arc::new(Job::default());
+        let (sender, receiver) = mpsc::sync_channel(1);
+        let (loader, cache, worker_job) = (self.clone(), cache.cloned(), job.clone());
+        let worker = std::thread::Builder::new()
+            .name("hello-host-load".to_owned())
+            .spawn(move || {
+                let _ = sender.send(loader.load(source, cache.as_ref(), &worker_job));
+            })
+            .map_err(|error| {
+                Outcome::HostFailure(HostFailure::Runtime(format!(
+                    "cannot start a thread to compile on: {error}"
+                )))
+            })?;
+        match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(loaded) => loaded.map_err(Outcome::Refused),
+            Err(RecvTimeoutError::Timeout) => {
+                *job.abandoned.lock().unwrap_or_else(PoisonError::into_inner) = true;
+                let stage = if job.compiling.load(Ordering::SeqCst) {
+                    Stage::Compiling
+                } else {
+                    Stage::Reading
+                };
+                Err(Outcome::Timeout { limit, stage })
+            }
+            // The thread ended without an answer: it panicked. That is a bug to see, as it was before the load
+            // moved to a thread (the fuzz target and the mutation test look for panics).
+            Err(RecvTimeoutError::Disconnected) => match worker.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the load thread always sends its result"),
+            },
+        }
+    }
+
+    fn load(&self, source: Source, cache: Option<&CompileCache>, job: &Job) -> Result<(Program, CacheUse), Refusal> {
+        let bytes = match source {
+            Source::File(path) => read_component(path)?,
+            Source::Bytes(bytes) => bytes,
+        };
+        job.compiling.store(true, Ordering::SeqCst);
+        match cache {
+            Some(cache) => cache.load_for(self, &bytes, job),
+            None => Ok((self.prepare(self.compile(&bytes)?)?, CacheUse::Compiled)),
+        }
+    }
+}
