@@ -43,7 +43,8 @@ follow them out; a host program can).";
     after_help = EXIT_STATUS_HELP
 )]
 struct Cli {
-    /// Wall-clock limit for the whole run, e.g. 500ms, 2s, 1m.
+    /// Wall-clock limit for the whole run, from start to finish: reading, compiling, instantiating and running,
+    /// e.g. 500ms, 2s, 1m.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     timeout: Duration,
 
