@@ -1,11 +1,15 @@
 //! Compiled components kept on disk between runs, so that a second run of the same file does not compile again.
 //!
 //! An entry is `Component::serialize` output named by the SHA-256 of the component's bytes and of the engine's
-//! compatibility hash (wasmtime version and settings). Only files in our own cache folder are deserialized:
-//! deserializing is `unsafe` because the bytes are trusted as native code.
+//! compatibility hash (wasmtime version and settings). Deserializing is `unsafe`: the bytes are trusted as native
+//! code. So a folder is used only when nobody but this user can have written it or anything in it: the folder
+//! and each entry must belong to this user and be writable by neither group nor others (on Unix). Otherwise the
+//! load compiles without the cache and writes nothing there, and says so ([`CacheUse::Bypassed`]).
 
+use std::fmt;
+use std::fs::Metadata;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,13 +20,40 @@ use crate::load::{Job, Loader};
 use crate::{Harness, Program, Refusal};
 
 /// Whether a load compiled the component or took it from the cache.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CacheUse {
-    /// Compiled now (and stored, if the folder could be written).
+    /// Compiled now, and stored if the folder could be written. (Also what a load that was refused or ran out
+    /// of time reports, unless it had found the cache unsafe.)
     Compiled,
     /// Deserialized from an entry that an earlier load stored.
     Cached,
+    /// The folder or the entry could have been written by someone else: compiled without the cache, and
+    /// nothing written there.
+    Bypassed(UnsafeCache),
 }
+
+/// A cache folder that is not used because someone other than this user could have written it or an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsafeCache {
+    /// The cache folder.
+    pub dir: PathBuf,
+    /// What is wrong with it or with one of its entries, in words.
+    pub reason: String,
+}
+
+/// `not using the cache folder `<dir>`: <reason>`.
+impl fmt::Display for UnsafeCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not using the cache folder `{}`: {}",
+            self.dir.display(),
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for UnsafeCache {}
 
 /// A folder of compiled components, keyed by the component's bytes and the engine's settings.
 #[derive(Clone, Debug)]
@@ -31,7 +62,7 @@ pub struct CompileCache {
 }
 
 impl CompileCache {
-    /// A cache in `dir`, created when the first entry is stored.
+    /// A cache in `dir`. The folder is created (readable and writable by this user only) at the first load.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         CompileCache { dir: dir.into() }
     }
@@ -45,22 +76,51 @@ impl CompileCache {
         Some(base.join("hello-host"))
     }
 
-    /// Like [`Harness::load_bytes`], through the cache. A cache that cannot be read or written is skipped.
-    /// Not bounded by the timeout; [`Harness::run_file_cached`] is.
+    /// Like [`Harness::load_bytes`], through the cache. A folder that cannot be created or written means
+    /// compiling every time; an unsafe one is [`CacheUse::Bypassed`]. Not bounded by the timeout;
+    /// [`Harness::run_file_cached`] is.
     pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
         self.load_for(&harness.loader, bytes, &Job::default())
     }
 
-    /// The load itself, on the thread of a bounded load: `job` says whether the caller still waits for it.
+    /// The load itself, on the thread of a bounded load: `job` says whether the caller still waits for it, and
+    /// learns at once when the cache is bypassed.
     pub(crate) fn load_for(&self, loader: &Loader, bytes: &[u8], job: &Job) -> Result<(Program, CacheUse), Refusal> {
-        let entry = self.dir.join(format!("{}.cwasm", self.key(loader, bytes)));
-        // SAFETY: `entry` is a file that `store` below wrote from `Component::serialize` in our cache folder,
-        // named by the hash of bytes that compiled; wasmtime itself refuses entries from another wasmtime
-        // version or configuration. Bytes that never compiled have no entry, and `compile` refuses them.
-        if let Ok(component) = unsafe { Component::deserialize_file(&loader.engine, &entry) } {
-            return Ok((loader.prepare(component)?, CacheUse::Cached));
+        let compile = || loader.prepare(loader.compile(bytes)?);
+        let bypass = |reason: String| {
+            let unsafe_cache = UnsafeCache {
+                dir: self.dir.clone(),
+                reason,
+            };
+            job.bypassed(&unsafe_cache);
+            Ok((compile()?, CacheUse::Bypassed(unsafe_cache)))
+        };
+        match self.open_dir() {
+            Err(reason) => return bypass(reason),
+            // A folder we cannot create: no cache, as with `--no-cache`.
+            Ok(false) => return Ok((compile()?, CacheUse::Compiled)),
+            Ok(true) => {}
         }
-        let program = loader.prepare(loader.compile(bytes)?)?;
+        let entry = self.dir.join(format!("{}.cwasm", self.key(loader, bytes)));
+        match std::fs::symlink_metadata(&entry) {
+            Ok(metadata) => {
+                let name = entry.file_name().unwrap_or_default().display();
+                if let Err(reason) = only_ours(&metadata, false) {
+                    return bypass(format!("its entry `{name}` {reason}"));
+                }
+                // SAFETY: `entry` is a regular file in a folder that only this user can write, which only this
+                // user can write either: `store` below wrote it from `Component::serialize`, named by the hash of
+                // bytes that compiled. wasmtime itself refuses entries from another version or configuration, and
+                // a damaged entry fails to deserialize and is written again.
+                if let Ok(component) = unsafe { Component::deserialize_file(&loader.engine, &entry) } {
+                    return Ok((loader.prepare(component)?, CacheUse::Cached));
+                }
+            }
+            Err(error) if error.kind() == ErrorKind::NotFound => {}
+            // Unreadable for another reason: compile, and leave the folder alone.
+            Err(_) => return Ok((compile()?, CacheUse::Compiled)),
+        }
+        let program = compile()?;
         if let Ok(serialized) = program.component().serialize() {
             // Nothing is stored once the caller has stopped waiting (it may be about to exit).
             job.unless_abandoned(|| {
@@ -68,6 +128,24 @@ impl CompileCache {
             });
         }
         Ok((program, CacheUse::Compiled))
+    }
+
+    /// Creates the folder if it is missing (for this user only), then checks it. `Ok(false)`: it could not be
+    /// created; `Err`: someone else could write it.
+    fn open_dir(&self) -> Result<bool, String> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        if builder.create(&self.dir).is_err() {
+            return Ok(false);
+        }
+        match std::fs::metadata(&self.dir) {
+            Ok(metadata) => only_ours(&metadata, true)
+                .map(|()| true)
+                .map_err(|reason| format!("it {reason}")),
+            Err(_) => Ok(false),
+        }
     }
 
     fn key(&self, loader: &Loader, bytes: &[u8]) -> String {
@@ -80,14 +158,18 @@ impl CompileCache {
         digest.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
-    /// Writes to a temporary file of this process and load alone, then renames it: a concurrent run sees the
-    /// whole entry or none, and two writers never share a temporary file.
+    /// Writes to a temporary file of this process and load alone (readable and writable by this user only),
+    /// then renames it: a concurrent run sees the whole entry or none, and two writers never share a file.
     fn store(&self, entry: &Path, serialized: &[u8]) -> std::io::Result<()> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        std::fs::create_dir_all(&self.dir)?;
         let number = NEXT.fetch_add(1, Ordering::Relaxed);
         let temporary = entry.with_extension(format!("{}-{number}.tmp", std::process::id()));
-        let written = std::fs::File::create_new(&temporary)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let written = options
+            .open(&temporary)
             .and_then(|mut file| file.write_all(serialized))
             .and_then(|()| std::fs::rename(&temporary, entry));
         if written.is_err() {
@@ -95,4 +177,29 @@ impl CompileCache {
         }
         written
     }
+}
+
+/// `Ok` when the folder (`dir`) or entry belongs to this user and neither group nor others may write it;
+/// otherwise what is wrong, as words that follow "it". Outside Unix there is no owner to check.
+fn only_ours(metadata: &Metadata, dir: bool) -> Result<(), String> {
+    let kind_ok = if dir { metadata.is_dir() } else { metadata.is_file() };
+    if !kind_ok {
+        return Err(format!("is not a {}", if dir { "folder" } else { "regular file" }));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let user = unsafe { libc::geteuid() };
+        if metadata.uid() != user {
+            return Err(format!("belongs to user {}, not to this user ({user})", metadata.uid()));
+        }
+        if metadata.mode() & 0o022 != 0 {
+            return Err(format!(
+                "is writable by its group or others (mode {:o})",
+                metadata.mode() & 0o7777
+            ));
+        }
+    }
+    Ok(())
 }

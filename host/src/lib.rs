@@ -209,8 +209,8 @@ impl Harness {
     fn run_source(&self, source: Source, invocation: &Invocation, cache: Option<&CompileCache>) -> (Run, CacheUse) {
         let deadline = Instant::now() + self.limits.timeout;
         let (program, cache_use) = match self.loader.load_until(source, cache, deadline, self.limits.timeout) {
-            Ok(loaded) => loaded,
-            Err(outcome) => return (Run::without_output(outcome), CacheUse::Compiled),
+            (Ok(program), cache_use) => (program, cache_use),
+            (Err(outcome), cache_use) => return (Run::without_output(outcome), cache_use),
         };
         let run = match self.take_slot(deadline) {
             Ok(slot) => self.run_in_slot(&program, invocation, slot, deadline),

@@ -15,7 +15,7 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 use wasmtime_wasi::p2::bindings::CommandPre;
 
-use crate::cache::{CacheUse, CompileCache};
+use crate::cache::{CacheUse, CompileCache, UnsafeCache};
 use crate::{GuestState, HostFailure, Outcome, Program, Refusal, read_component};
 
 /// How far a run had got when its time ran out, as [`Outcome::Timeout`] reports it.
@@ -49,9 +49,23 @@ pub(crate) struct Job {
     /// Set, under its lock, when the caller stops waiting. A cache store holds the lock while it writes, so once
     /// the caller has set it, nothing more is written: no entry is left half-written by a process that exits.
     pub(crate) abandoned: Mutex<bool>,
+    /// Set as soon as the load finds the cache unsafe, so that the caller can say so even if it gives up.
+    bypassed: Mutex<Option<UnsafeCache>>,
 }
 
 impl Job {
+    pub(crate) fn bypassed(&self, unsafe_cache: &UnsafeCache) {
+        *self.bypassed.lock().unwrap_or_else(PoisonError::into_inner) = Some(unsafe_cache.clone());
+    }
+
+    /// How the cache was used, for a load that did not finish.
+    fn cache_use(&self) -> CacheUse {
+        match self.bypassed.lock().unwrap_or_else(PoisonError::into_inner).clone() {
+            Some(unsafe_cache) => CacheUse::Bypassed(unsafe_cache),
+            None => CacheUse::Compiled,
+        }
+    }
+
     /// Runs `store` unless the caller has stopped waiting; the caller cannot stop waiting while it runs.
     pub(crate) fn unless_abandoned(&self, store: impl FnOnce()) {
         let abandoned = self.abandoned.lock().unwrap_or_else(PoisonError::into_inner);
@@ -87,14 +101,15 @@ impl Loader {
     }
 
     /// Reads (for a file) and compiles, through `cache` if there is one, on a thread of its own; waits for it
-    /// until `deadline`. Past it: [`Outcome::Timeout`] with `limit` and the stage the load was in.
+    /// until `deadline`. Past it: [`Outcome::Timeout`] with `limit` and the stage the load was in. How the
+    /// cache was used is known even for a load that did not finish.
     pub(crate) fn load_until(
         &self,
         source: Source,
         cache: Option<&CompileCache>,
         deadline: Instant,
         limit: Duration,
-    ) -> Result<(Program, CacheUse), Outcome> {
+    ) -> (Result<Program, Outcome>, CacheUse) {
         let job = Arc::new(Job::default());
         let (sender, receiver) = mpsc::sync_channel(1);
         let (loader, cache, worker_job) = (self.clone(), cache.cloned(), job.clone());
@@ -107,9 +122,14 @@ impl Loader {
                 Outcome::HostFailure(HostFailure::Runtime(format!(
                     "cannot start a thread to compile on: {error}"
                 )))
-            })?;
-        match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(loaded) => loaded.map_err(Outcome::Refused),
+            });
+        let worker = match worker {
+            Ok(worker) => worker,
+            Err(outcome) => return (Err(outcome), CacheUse::Compiled),
+        };
+        let loaded = match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Ok((program, cache_use))) => return (Ok(program), cache_use),
+            Ok(Err(refusal)) => Err(Outcome::Refused(refusal)),
             Err(RecvTimeoutError::Timeout) => {
                 *job.abandoned.lock().unwrap_or_else(PoisonError::into_inner) = true;
                 let stage = if job.compiling.load(Ordering::SeqCst) {
@@ -125,7 +145,8 @@ impl Loader {
                 Err(panic) => std::panic::resume_unwind(panic),
                 Ok(()) => unreachable!("the load thread always sends its result"),
             },
-        }
+        };
+        (loaded, job.cache_use())
     }
 
     fn load(&self, source: Source, cache: Option<&CompileCache>, job: &Job) -> Result<(Program, CacheUse), Refusal> {

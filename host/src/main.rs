@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytesize::ByteSize;
 use clap::Parser;
-use hello_host::cache::CompileCache;
+use hello_host::cache::{CacheUse, CompileCache};
 use hello_host::{Harness, Invocation, Limits, Outcome, Preopen, Run};
 
 const EXIT_STATUS_HELP: &str = "\
@@ -27,6 +27,9 @@ Exit status:
   7   the guest wrote more than --max-output
   70  the host failed, not the guest: it could not start, or every pool slot stayed in use
 When the guest ends itself (0 and 1), the runner prints nothing of its own; otherwise it prints one line.
+
+The compile cache (--cache-dir) is used only when the folder and each entry in it belong to this user and are not
+writable by group or others; otherwise the runner says so in one line and compiles without it.
 
 The guest gets no network and none of the host's environment: only its arguments, the --env variables, stdio,
 and the directories given with --dir (read-only) or --dir-rw. Nothing limits how much it writes to a --dir-rw
@@ -186,9 +189,12 @@ fn run(harness: &Harness, cli: &Cli, component: &Path, invocation: &Invocation) 
         .flatten();
     match cache {
         Some(dir) => {
-            harness
-                .run_file_cached(component, invocation, &CompileCache::new(dir))
-                .0
+            let (run, cache_use) = harness.run_file_cached(component, invocation, &CompileCache::new(dir));
+            // Someone else could have written the folder or an entry: it was not used, and the user should know.
+            if let CacheUse::Bypassed(unsafe_cache) = cache_use {
+                eprintln!("hello-host: {unsafe_cache}; compiled without it");
+            }
+            run
         }
         None => harness.run_file(component, invocation),
     }

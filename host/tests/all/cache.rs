@@ -1,13 +1,24 @@
 //! The compile cache: a second load of the same bytes deserializes instead of compiling, and an entry that
 //! is not what we wrote is compiled again, never trusted.
 
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+
 use hello_host::cache::{CacheUse, CompileCache};
 use hello_host::{Harness, Invocation, Limits, Outcome};
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().mode() & 0o777
+}
+
+fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
 
 #[test]
 fn second_load_of_the_same_component_comes_from_the_cache() {
     let scratch = crate::common::Scratch::new("cache-hit");
-    let dir = scratch.path();
+    let dir = &scratch.path().join("cache"); // made by the cache itself, for this user only
     let cache = CompileCache::new(dir);
     let harness = Harness::new(Limits::default()).unwrap();
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
@@ -30,7 +41,7 @@ fn second_load_of_the_same_component_comes_from_the_cache() {
 #[test]
 fn damaged_cache_entry_is_compiled_again() {
     let scratch = crate::common::Scratch::new("cache-damaged");
-    let dir = scratch.path();
+    let dir = &scratch.path().join("cache"); // made by the cache itself, for this user only
     let cache = CompileCache::new(dir);
     let harness = Harness::new(Limits::default()).unwrap();
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
@@ -45,5 +56,70 @@ fn damaged_cache_entry_is_compiled_again() {
         cache.load(&harness, &hello).unwrap().1,
         CacheUse::Cached,
         "the entry was not rewritten"
+    );
+}
+
+#[test]
+fn cache_folder_and_entries_are_this_users_alone() {
+    let scratch = crate::common::Scratch::new("cache-modes");
+    let dir = scratch.path().join("new/cache");
+    let cache = CompileCache::new(&dir);
+    let harness = Harness::new(Limits::default()).unwrap();
+    let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
+    assert_eq!(cache.load(&harness, &hello).unwrap().1, CacheUse::Compiled);
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!((mode(&dir), entries.len()), (0o700, 1), "{entries:?}");
+    assert_eq!(mode(&entries[0]), 0o600);
+}
+
+#[test]
+fn a_folder_others_can_write_is_not_used() {
+    let scratch = crate::common::Scratch::new("cache-group-writable");
+    let dir = scratch.path();
+    chmod(dir, 0o770);
+    let harness = Harness::new(Limits::default()).unwrap();
+    let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
+    let (program, used) = CompileCache::new(dir).load(&harness, &hello).unwrap();
+    let CacheUse::Bypassed(unsafe_cache) = used else {
+        panic!("used: {used:?}")
+    };
+    assert_eq!(
+        unsafe_cache.to_string(),
+        format!(
+            "not using the cache folder `{}`: it is writable by its group or others (mode 770)",
+            dir.display()
+        )
+    );
+    assert_eq!(harness.run(&program, &Invocation::default()).stdout, b"Hello, world!\n");
+    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 0, "it wrote into the folder");
+}
+
+#[test]
+fn an_entry_others_can_write_is_not_used() {
+    let scratch = crate::common::Scratch::new("cache-entry-writable");
+    let dir = scratch.path();
+    chmod(dir, 0o700);
+    let cache = CompileCache::new(dir);
+    let harness = Harness::new(Limits::default()).unwrap();
+    let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
+    cache.load(&harness, &hello).unwrap();
+    let entry = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
+    chmod(&entry, 0o666);
+    let written = std::fs::metadata(&entry).unwrap().modified().unwrap();
+
+    let (program, used) = cache.load(&harness, &hello).unwrap();
+    let CacheUse::Bypassed(unsafe_cache) = used else {
+        panic!("used: {used:?}")
+    };
+    let name = entry.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        unsafe_cache.reason,
+        format!("its entry `{name}` is writable by its group or others (mode 666)")
+    );
+    assert_eq!(harness.run(&program, &Invocation::default()).stdout, b"Hello, world!\n");
+    assert_eq!(
+        std::fs::metadata(&entry).unwrap().modified().unwrap(),
+        written,
+        "the entry was rewritten"
     );
 }

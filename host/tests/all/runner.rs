@@ -335,7 +335,8 @@ fn runner_help_documents_defaults_and_exit_statuses() {
 #[test]
 fn runner_reuses_the_compiled_component_from_its_cache() {
     let scratch = Scratch::new("cache");
-    let cache = scratch.path();
+    // A folder the runner makes: its own, whatever the umask (it refuses one that others can write).
+    let cache = &scratch.path().join("cache");
     let run = || {
         runner()
             .arg("--cache-dir")
@@ -353,5 +354,60 @@ fn runner_reuses_the_compiled_component_from_its_cache() {
     let written = std::fs::metadata(&entries[0]).unwrap().modified().unwrap();
     assert_output(&run(), 0, None, b"Hello, world!\n");
     // Not rewritten: the second run deserialized the entry instead of compiling.
+    assert_eq!(std::fs::metadata(&entries[0]).unwrap().modified().unwrap(), written);
+}
+
+#[test]
+fn runner_refuses_a_cache_folder_that_others_can_write() {
+    let scratch = Scratch::new("runner-unsafe-cache");
+    let cache = scratch.path();
+    std::fs::set_permissions(cache, std::os::unix::fs::PermissionsExt::from_mode(0o775)).unwrap();
+    let output = runner()
+        .arg("--cache-dir")
+        .arg(cache)
+        .arg(test_artifacts::HELLO_RELEASE)
+        .output()
+        .unwrap();
+    let message = format!(
+        "not using the cache folder `{}`: it is writable by its group or others (mode 775); compiled without it",
+        cache.display()
+    );
+    assert_output(&output, 0, Some(&message), b"Hello, world!\n");
+    assert_eq!(std::fs::read_dir(cache).unwrap().count(), 0, "it wrote into the folder");
+}
+
+#[test]
+fn runners_started_at_once_share_one_empty_cache_folder() {
+    let scratch = Scratch::new("runner-cache-race");
+    let cache = scratch.path().join("cache");
+    let runners: Vec<_> = (0..12)
+        .map(|_| {
+            runner()
+                .arg("--cache-dir")
+                .arg(&cache)
+                .arg(test_artifacts::HELLO_RELEASE)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in runners {
+        assert_output(&child.wait_with_output().unwrap(), 0, None, b"Hello, world!\n");
+    }
+    // One whole entry, no temporary file left, and the next run takes it from the cache.
+    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(
+        entries.len() == 1 && entries[0].extension().is_some_and(|e| e == "cwasm"),
+        "{entries:?}"
+    );
+    let written = std::fs::metadata(&entries[0]).unwrap().modified().unwrap();
+    let output = runner()
+        .arg("--cache-dir")
+        .arg(&cache)
+        .arg(test_artifacts::HELLO_RELEASE)
+        .output()
+        .unwrap();
+    assert_output(&output, 0, None, b"Hello, world!\n");
     assert_eq!(std::fs::metadata(&entries[0]).unwrap().modified().unwrap(), written);
 }
