@@ -4,5 +4,6 @@ mod cache; // the compile cache
 mod common; // fixtures and helpers the others share
 mod dirs; // directories given to a guest, and the ways out of them
 mod hostile; // hostile and broken components on the harness
+mod load; // one harness, thousands of runs, more at once than the pool has slots
 mod mutations; // mutated components: an outcome each, never a panic
 mod runner; // the `hello-host` binary from the command line
