@@ -1,0 +1,196 @@
+//! Per-call cost of the template's three kinds of component, side by side in one process on one engine:
+//! a WASI 0.2 command, a `wasi:http/incoming-handler` (answered in-process, no socket) and a WASI 0.3 command.
+//!
+//! Usage: `kinds-bench <command.wasm> <http.wasm> <p3.wasm>` (`tools/kinds-bench/run` builds all three).
+//! Prints one Markdown table of medians and the ratios to the WASI 0.2 command.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::{Request, Response};
+use std::time::{Duration, Instant};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Result, Store, bail, ensure, format_err};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView, p2::pipe::MemoryOutputPipe};
+use wasmtime_wasi_http::p2::bindings::{ProxyPre, http::types::Scheme};
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
+use wasmtime_wasi_http::{WasiHttpHooks, WasiHttpView};
+
+const WARM_UP: usize = 200;
+const TIMED: usize = 2_000;
+const HELLO: &[u8] = b"Hello, world!\n";
+
+// One thread, as in the template's tests: the machine's other core is left to the machine's other work.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [command, http, p3] = &args[..] else {
+        bail!("usage: kinds-bench <command.wasm> <http.wasm> <p3.wasm>");
+    };
+
+    // One engine for all three. WASI 0.3 needs the component model's async (on by default with the cargo
+    // feature; said here because wasmtime 48 calls it experimental); async host calls need nothing more in
+    // wasmtime 48 (`Config::async_support` is a deprecated no-op). The allocator is the default, on-demand.
+    let mut config = Config::new();
+    config.wasm_component_model_async(true);
+    let engine = Engine::new(&config)?;
+    // One linker with everything: each component's imports are resolved once, by `instantiate_pre`, so what
+    // it does not import costs nothing per call.
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    let pre = |path: &String| -> Result<InstancePre<Host>> {
+        let component =
+            Component::from_file(&engine, path).map_err(|error| error.context(format!("compiling {path}")))?;
+        linker.instantiate_pre(&component)
+    };
+    let command = wasmtime_wasi::p2::bindings::CommandPre::new(pre(command)?)?;
+    let http = ProxyPre::new(pre(http)?)?;
+    let p3 = wasmtime_wasi::p3::bindings::CommandPre::new(pre(p3)?)?;
+
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..WARM_UP + TIMED {
+        // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all three.
+        let start = Instant::now();
+        run_command(&command).await?;
+        let command_took = start.elapsed();
+        let start = Instant::now();
+        handle_get(&http).await?;
+        let http_took = start.elapsed();
+        let start = Instant::now();
+        run_p3(&p3).await?;
+        let p3_took = start.elapsed();
+        if round >= WARM_UP {
+            for (kind, took) in [command_took, http_took, p3_took].into_iter().enumerate() {
+                times[kind].push(took);
+            }
+        }
+    }
+
+    let [command, http, p3] = times.map(|mut times| {
+        times.sort();
+        (times[times.len() / 2], times[times.len() * 9 / 10])
+    });
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    println!("| per call ({TIMED} timed after {WARM_UP} warm-up, interleaved) | median | 90th percentile | goal |");
+    println!("| --- | --- | --- | --- |");
+    for (name, (median, p90)) in [
+        ("WASI 0.2 command: store + instantiate + run + stdout", command),
+        ("http handler: store + instantiate + handle GET + body", http),
+        ("WASI 0.3 command: store + instantiate + run_concurrent + stdout", p3),
+    ] {
+        println!("| {name} | {:.1} µs | {:.1} µs | |", micros(median), micros(p90));
+    }
+    println!(
+        "| http / WASI 0.2 command | {:.2}x | | at most 2x |",
+        ratio(http.0, command.0)
+    );
+    println!("| WASI 0.3 / WASI 0.2 command | {:.2}x | | |", ratio(p3.0, command.0));
+    Ok(())
+}
+
+/// A fresh store whose stdout is captured: every call of every kind starts with the same one.
+fn store(engine: &Engine) -> (Store<Host>, MemoryOutputPipe) {
+    let stdout = MemoryOutputPipe::new(1 << 16);
+    let host = Host {
+        ctx: WasiCtx::builder().stdout(stdout.clone()).build(),
+        table: ResourceTable::new(),
+        http: WasiHttpCtx::new(),
+        hooks: DenyOutgoing,
+    };
+    (Store::new(engine, host), stdout)
+}
+
+async fn run_command(pre: &wasmtime_wasi::p2::bindings::CommandPre<Host>) -> Result<()> {
+    let (mut store, stdout) = store(pre.engine());
+    let command = pre.instantiate_async(&mut store).await?;
+    let run = command.wasi_cli_run().call_run(&mut store).await?;
+    ensure!(run.is_ok(), "the WASI 0.2 command's run failed");
+    ensure!(
+        stdout.contents() == HELLO,
+        "the WASI 0.2 command printed {:?}",
+        stdout.contents()
+    );
+    Ok(())
+}
+
+async fn run_p3(pre: &wasmtime_wasi::p3::bindings::CommandPre<Host>) -> Result<()> {
+    let (mut store, stdout) = store(pre.engine());
+    let command = pre.instantiate_async(&mut store).await?;
+    // An async export is called from inside the store's event loop, which also runs the stdout stream.
+    let run = store
+        .run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await)
+        .await??;
+    ensure!(run.is_ok(), "the WASI 0.3 command's run failed");
+    ensure!(
+        stdout.contents() == HELLO,
+        "the WASI 0.3 command printed {:?}",
+        stdout.contents()
+    );
+    Ok(())
+}
+
+async fn handle_get(pre: &ProxyPre<Host>) -> Result<()> {
+    let (mut store, _) = store(pre.engine());
+    // `Empty`'s error type is `Infallible`; the host wants its own. The URI needs an authority.
+    let request =
+        Request::get("http://localhost/").body(Empty::<Bytes>::new().map_err(|never| -> Error { match never {} }))?;
+    let mut http = store.data_mut().http();
+    let request = http.new_incoming_request(Scheme::Http, request)?;
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let response_out = http.new_response_outparam(sender)?;
+    let proxy = pre.instantiate_async(&mut store).await?;
+    let handled = proxy
+        .wasi_http_incoming_handler()
+        .call_handle(&mut store, request, response_out);
+    // The guest writes the body after it has set the response: read it while `handle` runs.
+    let answered = async {
+        let response = receiver.await.map_err(|_| format_err!("no response"))??;
+        let (head, body) = response.into_parts();
+        Ok::<_, wasmtime::Error>((head.status, body.collect().await?.to_bytes()))
+    };
+    let (handled, answered) = tokio::join!(handled, answered);
+    handled?;
+    let (status, body) = answered?;
+    ensure!(status == 200 && body == HELLO, "the handler answered {status} {body:?}");
+    Ok(())
+}
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+    http: WasiHttpCtx,
+    hooks: DenyOutgoing,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        let (ctx, table) = (&mut self.ctx, &mut self.table);
+        WasiCtxView { ctx, table }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        let (ctx, table, hooks) = (&mut self.http, &mut self.table, &mut self.hooks);
+        WasiHttpCtxView { ctx, table, hooks }
+    }
+}
+
+/// Refuses the handler's own outgoing requests (it makes none): without `default-send-request` the hook has no
+/// default.
+struct DenyOutgoing;
+
+type Sent = Box<dyn Future<Output = Result<(), Error>> + Send>;
+
+impl WasiHttpHooks for DenyOutgoing {
+    fn send_request(
+        &mut self,
+        _: Request<WasiBody>,
+        _: Option<RequestOptions>,
+        _: Sent,
+    ) -> Box<dyn Future<Output = Result<(Response<WasiBody>, Sent), Error>> + Send> {
+        Box::new(async { Err(Error::HttpRequestDenied) })
+    }
+}
