@@ -3,10 +3,13 @@
 //! - sizes of the release components, as built and stripped like `wasm-tools strip -a`;
 //! - per call on the harness (new store + instantiate from a pre-instantiated component + run + capture), median
 //!   of many calls, for the Rust hello and the WAT component, with the pooling and the on-demand allocator;
+//! - load on one harness: resident memory after 10,000 sequential runs against after 100, and runs per second
+//!   with 1, 2 and 32 callers at once (32 is twice the pool's slots: the rest wait);
 //! - the runner's start-up as a whole process against `wasmtime run` (when the wasmtime CLI is on PATH), pair by
 //!   pair in alternating order, both with their compile caches warm.
 
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hello_host::{Allocation, Harness, Invocation, Limits, Outcome, Program};
@@ -14,6 +17,8 @@ use hello_host::{Allocation, Harness, Invocation, Limits, Outcome, Program};
 const CALLS: usize = 2000;
 const WARM_UP_CALLS: usize = 200;
 const PROCESS_PAIRS: usize = 40;
+/// Runs for the throughput figures, split evenly between the callers.
+const THROUGHPUT_RUNS: usize = 6400;
 
 fn main() {
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).expect("hello.wasm was built");
@@ -65,7 +70,71 @@ fn main() {
         ratio(rust_on_demand, rust_pooling)
     );
 
+    load(&hello);
     runner_start_up();
+}
+
+/// Memory after many runs on one harness, and throughput with several callers at once.
+fn load(hello: &[u8]) {
+    let harness = Arc::new(Harness::new(Limits::default()).unwrap());
+    let program = Arc::new(harness.load_bytes(hello).unwrap());
+    let run_hello = |harness: &Harness, program: &Program| {
+        let run = harness.run(program, &Invocation::default());
+        assert!(
+            run.outcome == Outcome::Success && run.stdout == b"Hello, world!\n",
+            "{run}"
+        );
+    };
+    let mut runs = 0;
+    let mut resident_after = |count: usize| {
+        while runs < count {
+            run_hello(&harness, &program);
+            runs += 1;
+        }
+        resident_bytes()
+    };
+    let (after_100, after_10_000) = (resident_after(100), resident_after(10_000));
+    match (after_100, after_10_000) {
+        (Some(a), Some(b)) => {
+            let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+            println!(
+                "| resident memory after 100 runs on one harness | {:.1} MiB | |",
+                mib(a)
+            );
+            println!(
+                "| resident memory after 10,000 runs, and growth since 100 | {:.1} MiB, {:+.1} MiB | growth within a few MiB |",
+                mib(b),
+                mib(b) - mib(a)
+            );
+        }
+        _ => println!("| resident memory after 10,000 runs | skipped: no /proc/self/status | |"),
+    }
+    for callers in [1, 2, 32] {
+        let start = Instant::now();
+        let threads: Vec<_> = (0..callers)
+            .map(|_| {
+                let (harness, program) = (harness.clone(), program.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..THROUGHPUT_RUNS / callers {
+                        run_hello(&harness, &program);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let per_second = (THROUGHPUT_RUNS / callers * callers) as f64 / start.elapsed().as_secs_f64();
+        println!("| throughput, {callers} caller(s) on one harness | {per_second:.0} runs/s | |");
+    }
+}
+
+/// This process's resident set (`VmRSS`), where Linux says it.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Median of single calls, after a warm-up, on one harness and one pre-instantiated program.
