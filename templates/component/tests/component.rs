@@ -13,20 +13,10 @@ use wasmtime_wasi_http::p2::bindings::{ProxyPre, http::types::Scheme};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
 use wasmtime_wasi_http::{WasiHttpHooks, WasiHttpView};
 
-/// The release build (the one you ship), built and compiled once for all the tests.
+/// The component, compiled and linked once for all the tests.
 static PRE: LazyLock<ProxyPre<Host>> = LazyLock::new(|| {
-    // Its own target dir: the outer `cargo test` holds the lock on the usual one.
-    let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
-    let status = Command::new(env!("CARGO"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--release", "--target", "wasm32-wasip2"])
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .status()
-        .expect("cargo starts");
-    assert!(status.success(), "the component does not build");
     let engine = Engine::default();
-    let wasm = target_dir.join("wasm32-wasip2/release/{{crate_name}}.wasm");
-    let component = Component::from_file(&engine, wasm).expect("the component compiles");
+    let component = Component::from_file(&engine, &*COMPONENT).expect("the component compiles");
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI links");
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).expect("wasi:http links");
@@ -139,24 +129,14 @@ use wasmtime::{Config, Engine, Result, Store};
 use wasmtime_wasi::p3::bindings::CommandPre;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView, p2::pipe::MemoryOutputPipe};
 
-/// The release build (the one you ship), built and compiled once for all the tests.
+/// The component, compiled and linked once for all the tests.
 static PRE: LazyLock<CommandPre<Host>> = LazyLock::new(|| {
-    // Its own target dir: the outer `cargo test` holds the lock on the usual one.
-    let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
-    let status = Command::new(env!("CARGO"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--release", "--target", "wasm32-wasip2"])
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .status()
-        .expect("cargo starts");
-    assert!(status.success(), "the component does not build");
     // WASI 0.3 needs async functions, streams and futures: on by default with the `component-model-async`
     // feature, and said here because wasmtime 48 still calls them experimental.
     let mut config = Config::new();
     config.wasm_component_model_async(true);
     let engine = Engine::new(&config).expect("wasmtime starts");
-    let wasm = target_dir.join("wasm32-wasip2/release/{{crate_name}}.wasm");
-    let component = Component::from_file(&engine, wasm).expect("the component compiles");
+    let component = Component::from_file(&engine, &*COMPONENT).expect("the component compiles");
     let mut linker = Linker::new(&engine);
     // WASI 0.2 too: std's panic paths (and `println!`) use it, even in a WASI 0.3 component.
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI 0.2 links");
@@ -223,20 +203,6 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 wasmtime::component::bindgen!({ path: "wit", world: "{{wit_name}}" });
 {%- endif %}
-
-/// The release component, built once for all the tests, in a target folder of its own: the `cargo test` that
-/// runs these tests may hold the lock on the usual one.
-static COMPONENT: LazyLock<PathBuf> = LazyLock::new(|| {
-    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--target", "wasm32-wasip2"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .expect("cargo starts");
-    assert!(status.success(), "building the component failed");
-    target.join("wasm32-wasip2/release/{{crate_name}}.wasm")
-});
 
 struct Host {
     ctx: WasiCtx,
@@ -315,3 +281,17 @@ fn greets_the_empty_name() -> wasmtime::Result<()> {
 }
 {%- endif %}
 {%- endif %}
+
+/// The release component (the one you ship), built once for all the tests, in a target folder of
+/// its own: the `cargo test` that runs these tests may hold the lock on the usual one.
+static COMPONENT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .expect("cargo starts");
+    assert!(status.success(), "building the component failed");
+    target.join("wasm32-wasip2/release/{{crate_name}}.wasm")
+});
