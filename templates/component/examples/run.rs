@@ -35,18 +35,6 @@ async fn main() -> Result<ExitCode> {
         Err(()) => ExitCode::FAILURE,
     })
 }
-
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        let (ctx, table) = (&mut self.ctx, &mut self.table);
-        WasiCtxView { ctx, table }
-    }
-}
 {%- elsif kind == "command" -%}
 //! Runs a command component on wasmtime, embedded, with this process's arguments and stdio: what
 //! `wasmtime run <component> [args]` does, in a few lines. Usage: `run <component.wasm> [args]`.
@@ -57,20 +45,6 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::bindings::sync::Command;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
-
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
 
 fn run(args: &[String]) -> wasmtime::Result<ExitCode> {
     let engine = Engine::default();
@@ -118,20 +92,6 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 wasmtime::component::bindgen!({ path: "wit", world: "{{wit_name}}" });
 
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
 fn greet(path: &str, name: &str) -> wasmtime::Result<String> {
     let engine = Engine::default();
     let component = Component::from_file(&engine, path)?;
@@ -166,3 +126,18 @@ fn main() -> ExitCode {
     }
 }
 {%- endif %}
+
+/// What the component's WASI imports work on: its context (stdio, arguments) and its resources.
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}

@@ -173,18 +173,6 @@ async fn prints_hello() -> Result<()> {
     assert!(stderr.is_empty(), "{printed}");
     Ok(())
 }
-
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        let (ctx, table) = (&mut self.ctx, &mut self.table);
-        WasiCtxView { ctx, table }
-    }
-}
 {%- else -%}
 //! Builds the component and runs it on wasmtime, as a host would.
 
@@ -203,20 +191,6 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 wasmtime::component::bindgen!({ path: "wit", world: "{{wit_name}}" });
 {%- endif %}
-
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
 {%- if kind == "command" %}
 
 #[test]
@@ -295,3 +269,20 @@ static COMPONENT: LazyLock<PathBuf> = LazyLock::new(|| {
     assert!(status.success(), "building the component failed");
     target.join("wasm32-wasip2/release/{{crate_name}}.wasm")
 });
+{%- if kind != "http" %}
+
+/// What the component's WASI imports work on: its context (stdio) and its resources.
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+{%- endif %}
