@@ -44,7 +44,7 @@ fn main() {
         stripped(&wat)
     );
     let size_ratio = stripped(&minimal) as f64 / stripped(&wat) as f64;
-    println!("| minimal / WAT, stripped | {size_ratio:.2}x | at most 1.5x |");
+    println!("| minimal / WAT, stripped | {size_ratio:.2}x | at most 1.3x |");
 
     let mut medians = Vec::new();
     for allocation in [Allocation::Pooling, Allocation::OnDemand] {

@@ -7,8 +7,8 @@ use crate::common::{assert_prints_hello, read};
 const HELLO_RELEASE_MAX_BYTES: usize = 16 * 1024;
 
 /// The minimal (`no_std`) flavor, stripped like `wasm-tools strip -a`, against the hand-written WAT component
-/// stripped the same way: at most this many times its size.
-const MINIMAL_MAX_RATIO_TO_WAT: f64 = 1.5;
+/// stripped the same way: at most this many times its size. Reached: 1.07x (1,232 against 1,150 bytes).
+const MINIMAL_MAX_RATIO_TO_WAT: f64 = 1.1;
 
 #[test]
 fn hello_release_fits_its_budget() {
