@@ -5,8 +5,8 @@
 //!   of many calls, for the Rust hello and the WAT component, with the pooling and the on-demand allocator;
 //! - load on one harness: resident memory after 10,000 sequential runs against after 100, and runs per second
 //!   with 1, 2 and 32 callers at once (32 is twice the pool's slots: the rest wait);
-//! - the runner's start-up as a whole process against `wasmtime run` (when the wasmtime CLI is on PATH), pair by
-//!   pair in alternating order, both with their compile caches warm.
+//! - the runner's start-up as a whole process against a native Rust hello built here and against `wasmtime run`
+//!   (when the wasmtime CLI is on PATH), pair by pair in alternating order, compile caches warm.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -156,9 +156,11 @@ fn per_call_median(harness: &Harness, program: &Program) -> Duration {
     median(times)
 }
 
-/// `hello-host` (this profile's build, compile cache warm) against `wasmtime run` (its default cache warm).
+/// `hello-host` (this profile's build, compile cache warm) against a native Rust hello built here the same way
+/// (the floor for any process that prints a line) and against `wasmtime run` (its default cache warm).
 fn runner_start_up() {
-    let cache = std::env::temp_dir().join(format!("hello-host-bench-{}", std::process::id()));
+    let scratch = std::env::temp_dir().join(format!("hello-host-bench-{}", std::process::id()));
+    let cache = scratch.join("cache");
     let runner = |cached: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hello-host"));
         if cached {
@@ -169,16 +171,17 @@ fn runner_start_up() {
         command.arg(test_artifacts::HELLO_RELEASE);
         command
     };
-    let wasmtime = || {
-        let mut command = Command::new("wasmtime");
-        command.args(["run", test_artifacts::HELLO_RELEASE]);
-        command
-    };
+    let native = native_hello(&scratch);
     let has_wasmtime = Command::new("wasmtime")
         .arg("--version")
         .stdout(Stdio::null())
         .status()
         .is_ok();
+    let wasmtime = || {
+        let mut command = Command::new("wasmtime");
+        command.args(["run", test_artifacts::HELLO_RELEASE]);
+        command
+    };
     // Warm: the first runs fill both compile caches and the page cache.
     for _ in 0..3 {
         time_process(runner(true));
@@ -186,43 +189,75 @@ fn runner_start_up() {
             time_process(wasmtime());
         }
     }
-    let (mut ours, mut theirs, mut naive, mut ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for pair in 0..PROCESS_PAIRS {
-        let (a, b) = if has_wasmtime && pair % 2 == 0 {
-            let b = time_process(wasmtime());
-            (time_process(runner(true)), b)
-        } else if has_wasmtime {
-            let a = time_process(runner(true));
-            (a, time_process(wasmtime()))
-        } else {
-            (time_process(runner(true)), Duration::ZERO)
-        };
-        ours.push(a);
-        theirs.push(b);
-        ratios.push(ratio(a, b));
-        naive.push(time_process(runner(false)));
+    // Each pair (ours, theirs) in alternating order, so that neither always runs first.
+    let pairs = |theirs: &dyn Fn() -> Command| -> (Vec<Duration>, Vec<Duration>, f64) {
+        let (mut a, mut b, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for pair in 0..PROCESS_PAIRS {
+            let (ours, other) = if pair % 2 == 0 {
+                let other = time_process(theirs());
+                (time_process(runner(true)), other)
+            } else {
+                let ours = time_process(runner(true));
+                (ours, time_process(theirs()))
+            };
+            a.push(ours);
+            b.push(other);
+            ratios.push(ratio(ours, other));
+        }
+        ratios.sort_by(f64::total_cmp);
+        (a, b, ratios[ratios.len() / 2])
+    };
+    match &native {
+        Ok(native) => {
+            let (ours, theirs, ratio) = pairs(&|| Command::new(native));
+            println!(
+                "| runner start-up, hello-host, cache warm | {} | |",
+                micros(median(ours))
+            );
+            println!(
+                "| native hello (rustc -C opt-level=3), whole process | {} | |",
+                micros(median(theirs))
+            );
+            println!("| runner start-up, hello-host / native hello (median of pairs) | {ratio:.2}x | at most 2.0x |");
+        }
+        Err(error) => println!("| runner start-up, hello-host / native hello | skipped: {error} | at most 2.0x |"),
     }
-    let _ = std::fs::remove_dir_all(&cache);
-    println!(
-        "| runner start-up, hello-host, cache warm | {} | |",
-        micros(median(ours.clone()))
-    );
+    let naive: Vec<_> = (0..PROCESS_PAIRS).map(|_| time_process(runner(false))).collect();
     println!(
         "| runner start-up, hello-host --no-cache (compiles every run) | {} | |",
         micros(median(naive))
     );
     if has_wasmtime {
+        let (_, theirs, ratio) = pairs(&wasmtime);
         println!(
             "| runner start-up, wasmtime run, cache warm | {} | |",
             micros(median(theirs))
         );
-        ratios.sort_by(f64::total_cmp);
-        println!(
-            "| runner start-up, hello-host / wasmtime run (median of pairs) | {:.2}x | at most 1.0x |",
-            ratios[ratios.len() / 2]
-        );
+        println!("| runner start-up, hello-host / wasmtime run (median of pairs) | {ratio:.2}x | at most 1.0x |");
     } else {
         println!("| runner start-up, hello-host / wasmtime run | skipped: no `wasmtime` on PATH | at most 1.0x |");
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// `println!("Hello, world!")` compiled by the toolchain that builds this bench, with the bench profile's
+/// optimisation settings, into `scratch`.
+fn native_hello(scratch: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let source = scratch.join("native-hello.rs");
+    let binary = scratch.join("native-hello");
+    std::fs::create_dir_all(scratch).map_err(|e| format!("failed to create `{}`: {e}", scratch.display()))?;
+    std::fs::write(&source, "fn main() {\n    println!(\"Hello, world!\");\n}\n")
+        .map_err(|e| format!("failed to write `{}`: {e}", source.display()))?;
+    let status = Command::new("rustc")
+        .args(["-C", "opt-level=3", "-C", "codegen-units=16", "-o"])
+        .arg(&binary)
+        .arg(&source)
+        .status()
+        .map_err(|e| format!("failed to start rustc: {e}"))?;
+    if status.success() {
+        Ok(binary)
+    } else {
+        Err(format!("rustc failed on `{}`: {status}", source.display()))
     }
 }
 

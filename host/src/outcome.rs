@@ -49,8 +49,8 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HostFailure {
-    /// The pooling allocator had nothing free: every one of the [`POOL_SLOTS`](crate::POOL_SLOTS) component
-    /// instances, or of the pool's core instances, memories, tables or stacks, was in use. wasmtime's words.
+    /// The pooling allocator had nothing free: every one of its component instance slots, or of its core
+    /// instances, memories, tables or stacks, was in use. wasmtime's words.
     PoolExhausted(String),
     /// The host's runtime failed, for example it could not start a thread; the reason.
     Runtime(String),
