@@ -14,7 +14,7 @@
 //! Every run gets a fresh store, its own limits and, by default, captured stdout and stderr. Whatever happens (a
 //! trap, a limit, an exit), the output written before it is kept.
 //!
-//! The public API is what the runner (`src/main.rs`), the tests, the benchmark, the fuzz target and a user of the
+//! The public API is what the runner (`src/main.rs`), the tests, the benchmark, the fuzz targets and a user of the
 //! library need; everything else is private to the crate.
 
 #![warn(missing_docs)]
