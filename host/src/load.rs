@@ -79,7 +79,8 @@ impl Loader {
     /// Compiles a binary component. Text and core modules are refused with a reason, before wasmtime parses.
     pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
         Refusal::check_header(bytes)?;
-        Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e}")))
+        // `{e:#}`: wasmtime says where parsing failed, and its cause says why.
+        Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e:#}")))
     }
 
     /// Checks that this host can run a compiled component: it exports `wasi:cli/run` and imports nothing

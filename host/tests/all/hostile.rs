@@ -262,3 +262,27 @@ fn compiling_past_the_timeout_is_a_timeout_while_compiling() {
         "`x.wasm` timed out after 200ms while still compiling"
     );
 }
+
+#[test]
+fn a_64_bit_table_imported_as_a_32_bit_one_is_refused() {
+    // What the structural fuzzer found: wasmparser accepts this component, and wasmtime 48's debug build then
+    // panicked while instantiating it.
+    let component = wat::parse_str(
+        r#"(component
+          (core module $exports (table (export "table") i64 1 1 funcref))
+          (core instance $exports (instantiate $exports))
+          (core module $imports (import "" "table" (table 1 1 funcref)))
+          (core instance (instantiate $imports (with "" (instance $exports))))
+          (core module $run (func (export "run") (result i32) (i32.const 0)))
+          (core instance $run (instantiate $run))
+          (func $run (result (result)) (canon lift (core func $run "run")))
+          (instance $cli (export "run" (func $run)))
+          (export "wasi:cli/run@0.2.3" (instance $cli)))"#,
+    )
+    .unwrap();
+    let run = run(&component);
+    match &run.outcome {
+        Outcome::Refused(Refusal::Invalid(reason)) => assert!(reason.contains("memory64"), "{reason:?}"),
+        _ => panic!("{run}"),
+    }
+}
