@@ -35,7 +35,7 @@ impl OutputBudget {
         let mut granted = 0;
         let _ = self
             .remaining
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |remaining| {
+            .try_update(Ordering::SeqCst, Ordering::SeqCst, |remaining| {
                 granted = remaining.min(wanted as u64) as usize;
                 Some(remaining - granted as u64)
             });

@@ -44,7 +44,8 @@ pub fn component_from_wat(wat: &str, world: &str) -> Result<Vec<u8>> {
     let hello = push(wit_dir())?;
     push(fixtures_wit_dir())?;
     let world = resolve.select_world(&[hello], Some(world))?;
-    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
+    // `false`: names keep their versions (`wasi:cli/stdout@0.2.3`), as wasm-component-ld writes them.
+    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8, false)?;
     ComponentEncoder::default()
         .validate(true)
         .module(&module)?

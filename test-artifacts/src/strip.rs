@@ -40,7 +40,12 @@ pub fn strip_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
             _ => {}
         }
         if let Some((id, range)) = payload.as_section() {
-            RawSection { id, data: &wasm[range] }.append_to(&mut output);
+            // Offsets into a slice we hold, so they fit in usize.
+            RawSection {
+                id,
+                data: &wasm[range.start as usize..range.end as usize],
+            }
+            .append_to(&mut output);
         }
     }
     Ok(output)

@@ -1,6 +1,6 @@
 //! `wit/deps`, and the template's copy of it, must hold exactly the WASI 0.2.3 WIT that upstream published in the
 //! `wasi` crate 0.14.1+wasi-0.2.3, byte for byte; the template's WASI 0.3 WIT (`wasi-0.3`), exactly what the
-//! `wasip3` crate 0.8.0 publishes for WASI 0.3.0. Both crates are dev-dependencies pinned with `=`, so this runs
+//! `wasip3` crate 0.10.0 publishes for WASI 0.3.2. Both crates are dev-dependencies pinned with `=`, so this runs
 //! offline: cargo has them already.
 
 use crate::common;
@@ -11,7 +11,7 @@ use std::process::Command;
 /// A crate that publishes WASI's WIT in its `wit/deps`, and the version pinned in Cargo.toml.
 type Upstream = (&'static str, &'static str);
 const WASI_0_2_3: Upstream = ("wasi", "0.14.1+wasi-0.2.3");
-const WASI_0_3_0: Upstream = ("wasip3", "0.8.0+wasi-0.3.0");
+const WASI_0_3: Upstream = ("wasip3", "0.10.0+wasi-0.3.2");
 
 /// `wit/deps` of the pinned crate, found through `cargo metadata` rather than a guess at cargo's cache layout.
 fn upstream_wit_deps((name, version): Upstream) -> PathBuf {
@@ -62,7 +62,7 @@ fn template_wit_deps_are_the_upstream_wasi_0_2_3_files() {
 
 #[test]
 fn template_wasi_0_3_wit_is_the_upstream_wasi_0_3_0_files() {
-    assert_upstream("templates/component/wasi-0.3", WASI_0_3_0);
+    assert_upstream("templates/component/wasi-0.3", WASI_0_3);
 }
 
 /// Every file of `deps` is upstream's, byte for byte, and each package (a folder or a file) is there whole.

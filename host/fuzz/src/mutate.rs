@@ -43,7 +43,7 @@ fn sections(component: &[u8]) -> Option<Vec<(u8, &[u8])>> {
             && let Some((id, range)) = payload.as_section()
         {
             // A nested module's range is the size its section claims, which a cut component may not have.
-            sections.push((id, component.get(range)?));
+            sections.push((id, component.get(range.start as usize..range.end as usize)?));
         }
         match payload {
             Payload::Version { .. } => depth += 1,

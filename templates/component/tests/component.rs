@@ -132,7 +132,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView, p2::pipe::MemoryOutputPipe};
 /// The component, compiled and linked once for all the tests.
 static PRE: LazyLock<CommandPre<Host>> = LazyLock::new(|| {
     // WASI 0.3 needs async functions, streams and futures: on by default with the `component-model-async`
-    // feature, and said here because wasmtime 48 still calls them experimental.
+    // feature, and said here because wasmtime 50 still calls its support "very incomplete".
     let mut config = Config::new();
     config.wasm_component_model_async(true);
     let engine = Engine::new(&config).expect("wasmtime starts");
