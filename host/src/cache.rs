@@ -14,10 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::Component;
-
-use crate::load::{Job, Loader};
-use crate::{Harness, Program, Refusal};
+use wasmtime::Engine;
 
 /// Whether a load compiled the component or took it from the cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +52,18 @@ impl fmt::Display for UnsafeCache {
 
 impl std::error::Error for UnsafeCache {}
 
+/// What the cache has for one component, and what a load should do with it.
+pub(crate) enum Entry {
+    /// The folder cannot be created or the entry cannot be read: compile without the cache, as `--no-cache`.
+    Unavailable,
+    /// Someone else could have written the folder or the entry: compile, and use and write nothing there.
+    Unsafe(UnsafeCache),
+    /// No entry yet: compile, then store one at this path.
+    Missing(PathBuf),
+    /// An entry that only this user could have written: deserialize it (and if that fails, compile and store).
+    Found(PathBuf),
+}
+
 /// A folder of compiled components, keyed by the component's bytes and the engine's settings.
 #[derive(Clone, Debug)]
 pub struct CompileCache {
@@ -76,58 +85,33 @@ impl CompileCache {
         Some(base.join("hello-host"))
     }
 
-    /// Like [`Harness::load_bytes`], through the cache. A folder that cannot be created or written means
-    /// compiling every time; an unsafe one is [`CacheUse::Bypassed`]. Not bounded by the timeout;
-    /// [`Harness::run_file_cached`] is.
-    pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
-        self.load_for(&harness.loader, bytes, &Job::default())
-    }
-
-    /// The load itself, on the thread of a bounded load: `job` says whether the caller still waits for it, and
-    /// learns at once when the cache is bypassed.
-    pub(crate) fn load_for(&self, loader: &Loader, bytes: &[u8], job: &Job) -> Result<(Program, CacheUse), Refusal> {
-        let compile = || loader.prepare(loader.compile(bytes)?);
-        let bypass = |reason: String| {
-            let unsafe_cache = UnsafeCache {
+    /// Where the entry for `bytes` compiled by `engine` is, and whether it may be used. Creates the folder (for
+    /// this user only) if it is missing.
+    pub(crate) fn entry(&self, engine: &Engine, bytes: &[u8]) -> Entry {
+        let bypassed = |reason: String| {
+            Entry::Unsafe(UnsafeCache {
                 dir: self.dir.clone(),
                 reason,
-            };
-            job.bypassed(&unsafe_cache);
-            Ok((compile()?, CacheUse::Bypassed(unsafe_cache)))
+            })
         };
         match self.open_dir() {
-            Err(reason) => return bypass(reason),
-            // A folder we cannot create: no cache, as with `--no-cache`.
-            Ok(false) => return Ok((compile()?, CacheUse::Compiled)),
+            Err(reason) => return bypassed(reason),
+            Ok(false) => return Entry::Unavailable,
             Ok(true) => {}
         }
-        let entry = self.dir.join(format!("{}.cwasm", self.key(loader, bytes)));
-        match std::fs::symlink_metadata(&entry) {
-            Ok(metadata) => {
-                let name = entry.file_name().unwrap_or_default().display();
-                if let Err(reason) = only_ours(&metadata, false) {
-                    return bypass(format!("its entry `{name}` {reason}"));
+        let path = self.dir.join(format!("{}.cwasm", key(engine, bytes)));
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) => match only_ours(&metadata, false) {
+                Ok(()) => Entry::Found(path),
+                Err(reason) => {
+                    let name = path.file_name().unwrap_or_default().display();
+                    bypassed(format!("its entry `{name}` {reason}"))
                 }
-                // SAFETY: `entry` is a regular file in a folder that only this user can write, which only this
-                // user can write either: `store` below wrote it from `Component::serialize`, named by the hash of
-                // bytes that compiled. wasmtime itself refuses entries from another version or configuration, and
-                // a damaged entry fails to deserialize and is written again.
-                if let Ok(component) = unsafe { Component::deserialize_file(&loader.engine, &entry) } {
-                    return Ok((loader.prepare(component)?, CacheUse::Cached));
-                }
-            }
-            Err(error) if error.kind() == ErrorKind::NotFound => {}
+            },
+            Err(error) if error.kind() == ErrorKind::NotFound => Entry::Missing(path),
             // Unreadable for another reason: compile, and leave the folder alone.
-            Err(_) => return Ok((compile()?, CacheUse::Compiled)),
+            Err(_) => Entry::Unavailable,
         }
-        let program = compile()?;
-        if let Ok(serialized) = program.component().serialize() {
-            // Nothing is stored once the caller has stopped waiting (it may be about to exit).
-            job.unless_abandoned(|| {
-                let _ = self.store(&entry, &serialized);
-            });
-        }
-        Ok((program, CacheUse::Compiled))
     }
 
     /// Creates the folder if it is missing (for this user only), then checks it. `Ok(false)`: it could not be
@@ -148,19 +132,9 @@ impl CompileCache {
         }
     }
 
-    fn key(&self, loader: &Loader, bytes: &[u8]) -> String {
-        let mut engine = DefaultHasher::new();
-        loader.engine.precompile_compatibility_hash().hash(&mut engine);
-        let digest = Sha256::new()
-            .chain_update(engine.finish().to_le_bytes())
-            .chain_update(bytes)
-            .finalize();
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
-    }
-
     /// Writes to a temporary file of this process and load alone (readable and writable by this user only),
     /// then renames it: a concurrent run sees the whole entry or none, and two writers never share a file.
-    fn store(&self, entry: &Path, serialized: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn store(entry: &Path, serialized: &[u8]) -> std::io::Result<()> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let number = NEXT.fetch_add(1, Ordering::Relaxed);
         let temporary = entry.with_extension(format!("{}-{number}.tmp", std::process::id()));
@@ -177,6 +151,18 @@ impl CompileCache {
         }
         written
     }
+}
+
+/// The entry's name: the SHA-256 of the engine's compatibility hash (wasmtime version and settings) and of the
+/// component's bytes.
+fn key(engine: &Engine, bytes: &[u8]) -> String {
+    let mut hasher = DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let digest = Sha256::new()
+        .chain_update(hasher.finish().to_le_bytes())
+        .chain_update(bytes)
+        .finalize();
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `Ok` when the folder (`dir`) or entry belongs to this user and neither group nor others may write it;

@@ -47,8 +47,13 @@ pub use wasmtime::Trap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock time for a whole run, host calls included: from the call of [`Harness::run_file`] or
-    /// [`Harness::run_bytes`], reading and compiling too; for [`Harness::run`], instantiation and `run`.
+    /// [`Harness::run_bytes`], reading and compiling too; for [`Harness::run`], instantiation and `run`. With a
+    /// [`Limits::compile_timeout`], it starts when the component is ready to run instead.
     pub timeout: Duration,
+    /// A budget of its own for reading and compiling, in [`Harness::run_file`] and [`Harness::run_bytes`]:
+    /// large real components take seconds to compile, which should not eat the run's time. `None` (the default):
+    /// [`Limits::timeout`] bounds everything from the start.
+    pub compile_timeout: Option<Duration>,
     /// Bytes of linear memory, all memories of the component together. Rust guests start at about 1.1 MiB.
     pub max_memory: u64,
     /// Bytes the guest may write to stdout and stderr together; past it, its streams are closed.
@@ -59,6 +64,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: Duration::from_secs(10),
+            compile_timeout: None,
             max_memory: 64 << 20,
             max_output: 16 << 20,
         }
@@ -145,9 +151,9 @@ impl Harness {
         let mut config = Config::new();
         // Lets a run be interrupted: wasm checks the epoch at loop heads and function entries.
         config.epoch_interruption(true);
-        // No 64-bit memories or tables: a `wasi:cli` command does not need them, and wasmtime 48 does not check
-        // that a 64-bit table one core instance exports is imported as one by another. Found by fuzzing: a debug
-        // build panics there, a release build lets the mismatch through.
+        // No 64-bit memories or tables, whatever the default: a `wasi:cli` command does not need them,
+        // and the wasmtime this harness was first fuzzed on did not check that a 64-bit table one core instance
+        // exports is imported as one by another (a debug build panicked there, a release build let it through).
         config.wasm_memory64(false);
         if let Some(slots) = allocation.slots() {
             let mut pool = PoolingAllocationConfig::default();
@@ -226,12 +232,18 @@ impl Harness {
         self.run_source(Source::File(path.as_ref().to_owned()), invocation, Some(cache))
     }
 
-    /// One deadline from the start: loading, waiting for a pool slot, instantiating and running.
+    /// One deadline from the start (loading, waiting for a pool slot, instantiating and running), or with a
+    /// compile timeout, one for loading and then one for the rest.
     fn run_source(&self, source: Source, invocation: &Invocation, cache: Option<&CompileCache>) -> (Run, CacheUse) {
-        let deadline = Instant::now() + self.limits.timeout;
-        let (program, cache_use) = match self.loader.load_until(source, cache, deadline, self.limits.timeout) {
+        let start = Instant::now();
+        let load_limit = self.limits.compile_timeout.unwrap_or(self.limits.timeout);
+        let (program, cache_use) = match self.loader.load_until(source, cache, start + load_limit, load_limit) {
             (Ok(program), cache_use) => (program, cache_use),
             (Err(outcome), cache_use) => return (Run::without_output(outcome), cache_use),
+        };
+        let deadline = match self.limits.compile_timeout {
+            Some(_) => Instant::now() + self.limits.timeout,
+            None => start + self.limits.timeout,
         };
         let run = match self.take_slot(deadline) {
             Ok(slot) => self.run_in_slot(&program, invocation, slot, deadline),

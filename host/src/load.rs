@@ -15,8 +15,8 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 use wasmtime_wasi::p2::bindings::CommandPre;
 
-use crate::cache::{CacheUse, CompileCache, UnsafeCache};
-use crate::{GuestState, HostFailure, Outcome, Program, Refusal, read_component};
+use crate::cache::{CacheUse, CompileCache, Entry, UnsafeCache};
+use crate::{GuestState, Harness, HostFailure, Outcome, Program, Refusal, read_component};
 
 /// How far a run had got when its time ran out, as [`Outcome::Timeout`] reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,17 +44,17 @@ pub(crate) struct Loader {
 
 /// What a loading thread shares with the caller waiting for it.
 #[derive(Default)]
-pub(crate) struct Job {
+struct Job {
     compiling: AtomicBool,
     /// Set, under its lock, when the caller stops waiting. A cache store holds the lock while it writes, so once
     /// the caller has set it, nothing more is written: no entry is left half-written by a process that exits.
-    pub(crate) abandoned: Mutex<bool>,
+    abandoned: Mutex<bool>,
     /// Set as soon as the load finds the cache unsafe, so that the caller can say so even if it gives up.
     bypassed: Mutex<Option<UnsafeCache>>,
 }
 
 impl Job {
-    pub(crate) fn bypassed(&self, unsafe_cache: &UnsafeCache) {
+    fn bypassed(&self, unsafe_cache: &UnsafeCache) {
         *self.bypassed.lock().unwrap_or_else(PoisonError::into_inner) = Some(unsafe_cache.clone());
     }
 
@@ -67,7 +67,7 @@ impl Job {
     }
 
     /// Runs `store` unless the caller has stopped waiting; the caller cannot stop waiting while it runs.
-    pub(crate) fn unless_abandoned(&self, store: impl FnOnce()) {
+    fn unless_abandoned(&self, store: impl FnOnce()) {
         let abandoned = self.abandoned.lock().unwrap_or_else(PoisonError::into_inner);
         if !*abandoned {
             store();
@@ -157,8 +157,49 @@ impl Loader {
         };
         job.compiling.store(true, Ordering::SeqCst);
         match cache {
-            Some(cache) => cache.load_for(self, &bytes, job),
+            Some(cache) => self.load_cached(cache, &bytes, job),
             None => Ok((self.prepare(self.compile(&bytes)?)?, CacheUse::Compiled)),
         }
+    }
+
+    /// Takes the component from the cache, or compiles it and stores it there; `job` says whether the caller
+    /// still waits, and learns at once when the cache is bypassed.
+    fn load_cached(&self, cache: &CompileCache, bytes: &[u8], job: &Job) -> Result<(Program, CacheUse), Refusal> {
+        let compile = || self.prepare(self.compile(bytes)?);
+        let path = match cache.entry(&self.engine, bytes) {
+            Entry::Unavailable => return Ok((compile()?, CacheUse::Compiled)),
+            Entry::Unsafe(unsafe_cache) => {
+                job.bypassed(&unsafe_cache);
+                return Ok((compile()?, CacheUse::Bypassed(unsafe_cache)));
+            }
+            Entry::Found(path) => {
+                // SAFETY: `path` is a regular file in a folder that only this user can write, which only this
+                // user can write either: a store below wrote it from `Component::serialize`, named by the hash of
+                // bytes that compiled. wasmtime itself refuses entries from another version or configuration, and
+                // a damaged entry fails to deserialize and is written again.
+                if let Ok(component) = unsafe { Component::deserialize_file(&self.engine, &path) } {
+                    return Ok((self.prepare(component)?, CacheUse::Cached));
+                }
+                path
+            }
+            Entry::Missing(path) => path,
+        };
+        let program = compile()?;
+        if let Ok(serialized) = program.component().serialize() {
+            // Nothing is stored once the caller has stopped waiting (it may be about to exit).
+            job.unless_abandoned(|| {
+                let _ = CompileCache::store(&path, &serialized);
+            });
+        }
+        Ok((program, CacheUse::Compiled))
+    }
+}
+
+impl CompileCache {
+    /// Like [`Harness::load_bytes`], through the cache. A folder that cannot be created or written means
+    /// compiling every time; an unsafe one is [`CacheUse::Bypassed`]. Not bounded by the timeout;
+    /// [`Harness::run_file_cached`] is.
+    pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
+        harness.loader.load_cached(self, bytes, &Job::default())
     }
 }

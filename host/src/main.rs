@@ -22,7 +22,8 @@ Exit status:
   2   bad command line (including a --dir or --dir-rw that is not a directory)
   3   the component was refused before running (unreadable, not a component, no wasi:cli/run, unknown import)
   4   the guest trapped (unreachable, stack overflow, out-of-bounds access, ...)
-  5   the guest ran past --timeout
+  5   the guest ran past --timeout, or reading and compiling it took longer than --compile-timeout (by default
+      5m to compile, then 10s to run; --timeout given alone bounds everything from the start)
   6   the guest's memory grew past --max-memory
   7   the guest wrote more than --max-output
   70  the host failed, not the guest: it could not start, or every pool slot stayed in use
@@ -33,7 +34,7 @@ writable by group or others; otherwise the runner says so in one line and compil
 
 The guest gets no network and none of the host's environment: only its arguments, the --env variables, stdio,
 and the directories given with --dir (read-only) or --dir-rw. Nothing limits how much it writes to a --dir-rw
-directory but --timeout and the host filesystem, and links it makes there may point anywhere (the guest cannot
+directory but the timeouts and the host filesystem, and links it makes there may point anywhere (the guest cannot
 follow them out; a host program can).";
 
 /// Runs a wasi:cli command component (its `wasi:cli/run`) with safe limits. The guest's stdin, stdout and
@@ -46,10 +47,16 @@ follow them out; a host program can).";
     after_help = EXIT_STATUS_HELP
 )]
 struct Cli {
-    /// Wall-clock limit for the whole run, from start to finish: reading, compiling, instantiating and running,
-    /// e.g. 500ms, 2s, 1m.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    timeout: Duration,
+    /// Wall-clock limit, e.g. 500ms, 2s, 1m. Given without --compile-timeout, it bounds the whole run from the
+    /// start: reading, compiling, instantiating and running. Otherwise it starts once the component is compiled
+    /// [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+
+    /// Wall-clock limit for reading and compiling the component, after which --timeout starts for running it
+    /// [default: 5m, unless --timeout is given alone]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    compile_timeout: Option<Duration>,
 
     /// Limit on the guest's linear memory, all memories together, e.g. 64MiB. Rust guests start at about 1.1 MiB.
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
@@ -142,10 +149,18 @@ fn parse_writable_dir(text: &str) -> Result<Preopen, String> {
     parse_dir(text, true)
 }
 
+/// How long a run may take once its component is compiled, unless `--timeout` says otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long reading and compiling may take by default: a large real component (a crate's test binary, tens of MB)
+/// compiles in seconds, more on a busy machine; a component that Cranelift would take longer on is refused.
+const DEFAULT_COMPILE_TIMEOUT: Duration = Duration::from_secs(300);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let (timeout, compile_timeout) = timeouts(cli.timeout, cli.compile_timeout);
     let limits = Limits {
-        timeout: cli.timeout,
+        timeout,
+        compile_timeout,
         max_memory: cli.max_memory,
         max_output: cli.max_output,
     };
@@ -183,7 +198,19 @@ fn main() -> ExitCode {
     std::process::exit(code.into())
 }
 
-/// Reads, compiles (or takes from the cache), instantiates and runs, all within `--timeout`.
+/// `Limits::timeout` and `Limits::compile_timeout` from the options: `--timeout` alone is one deadline from the
+/// start, as the option has always meant; otherwise compiling has its budget and running its own after it.
+fn timeouts(timeout: Option<Duration>, compile_timeout: Option<Duration>) -> (Duration, Option<Duration>) {
+    match (timeout, compile_timeout) {
+        (Some(timeout), None) => (timeout, None),
+        (timeout, compile_timeout) => (
+            timeout.unwrap_or(DEFAULT_TIMEOUT),
+            Some(compile_timeout.unwrap_or(DEFAULT_COMPILE_TIMEOUT)),
+        ),
+    }
+}
+
+/// Reads, compiles (or takes from the cache), instantiates and runs, within the timeouts.
 fn run(harness: &Harness, cli: &Cli, component: &Path, invocation: &Invocation) -> Run {
     let cache = (!cli.no_cache)
         .then(|| cli.cache_dir.clone().or_else(CompileCache::default_dir))
@@ -219,6 +246,15 @@ mod tests {
             parse_duration("2").unwrap_err(),
             "`2` is not a duration like 500ms, 2s or 1m (time unit needed, for example 2sec or 2ms)"
         );
+    }
+
+    #[test]
+    fn timeout_alone_bounds_everything_else_compiling_has_its_own() {
+        let (second, minute) = (Duration::from_secs(1), Duration::from_secs(60));
+        assert_eq!(timeouts(None, None), (DEFAULT_TIMEOUT, Some(DEFAULT_COMPILE_TIMEOUT)));
+        assert_eq!(timeouts(Some(second), None), (second, None));
+        assert_eq!(timeouts(None, Some(minute)), (DEFAULT_TIMEOUT, Some(minute)));
+        assert_eq!(timeouts(Some(second), Some(minute)), (second, Some(minute)));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod mutate;
 static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
     let limits = Limits {
         timeout: Duration::from_millis(100),
+        compile_timeout: None,
         max_memory: 16 << 20,
         max_output: 64 << 10,
     };

@@ -10,6 +10,7 @@ use hello_host::Limits;
 /// Tight limits, so that each fault is reached quickly.
 pub const LIMITS: Limits = Limits {
     timeout: Duration::from_millis(500),
+    compile_timeout: None,
     max_memory: 4 << 20,
     max_output: 64 << 10,
 };

@@ -264,9 +264,36 @@ fn compiling_past_the_timeout_is_a_timeout_while_compiling() {
 }
 
 #[test]
+fn with_a_compile_timeout_compiling_and_running_have_budgets_of_their_own() {
+    // Compiling takes far longer than a nanosecond: the compile budget is what stops it.
+    let limits = Limits {
+        compile_timeout: Some(Duration::from_nanos(1)),
+        timeout: Duration::from_secs(10),
+        ..LIMITS
+    };
+    let run = Harness::new(limits)
+        .unwrap()
+        .run_bytes(&command(INFINITE_LOOP), &Invocation::default());
+    let compiling = Outcome::Timeout {
+        limit: Duration::from_nanos(1),
+        stage: Stage::Compiling,
+    };
+    assert_run(&run, compiling, b"");
+    // A generous compile budget, and the run's own timeout, which starts after compiling, stops the loop.
+    let limits = Limits {
+        compile_timeout: Some(Duration::from_secs(60)),
+        ..LIMITS
+    };
+    let run = Harness::new(limits)
+        .unwrap()
+        .run_bytes(&command(INFINITE_LOOP), &Invocation::default());
+    assert_run(&run, RUNNING_TIMEOUT, BEFORE);
+}
+
+#[test]
 fn a_64_bit_table_imported_as_a_32_bit_one_is_refused() {
-    // What the structural fuzzer found: wasmparser accepts this component, and wasmtime 48's debug build then
-    // panicked while instantiating it.
+    // What the structural fuzzer found: wasmparser accepts this component, and a debug build of the wasmtime
+    // the harness was first fuzzed on then panicked while instantiating it.
     let component = wat::parse_str(
         r#"(component
           (core module $exports (table (export "table") i64 1 1 funcref))

@@ -1,8 +1,10 @@
-//! Per-call cost of the template's three kinds of component, side by side in one process on one engine:
-//! a WASI 0.2 command, a `wasi:http/incoming-handler` (answered in-process, no socket) and a WASI 0.3 command.
+//! Per-call cost of the template's kinds of component, side by side in one process on one engine: a WASI 0.2
+//! command, a `wasi:http/incoming-handler` (answered in-process, no socket), a WASI 0.3 command, and the composed
+//! kind's command twice: composed with its library (its `greet` answered by the other component) and alone with
+//! `greet` answered by the host, as its test does.
 //!
-//! Usage: `kinds-bench <command.wasm> <http.wasm> <p3.wasm>` (`tools/kinds-bench/run` builds all three).
-//! Prints one Markdown table of medians and the ratios to the WASI 0.2 command.
+//! Usage: `kinds-bench <command.wasm> <http.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>`
+//! (`tools/kinds-bench/run` builds them all). Prints one Markdown table of medians and ratios.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -23,13 +25,13 @@ const HELLO: &[u8] = b"Hello, world!\n";
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [command, http, p3] = &args[..] else {
-        bail!("usage: kinds-bench <command.wasm> <http.wasm> <p3.wasm>");
+    let [command, http, p3, composed, alone] = &args[..] else {
+        bail!("usage: kinds-bench <command.wasm> <http.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>");
     };
 
-    // One engine for all three. WASI 0.3 needs the component model's async (on by default with the cargo
-    // feature; said here because wasmtime 48 calls it experimental); async host calls need nothing more in
-    // wasmtime 48 (`Config::async_support` is a deprecated no-op). The allocator is the default, on-demand.
+    // One engine for all. WASI 0.3 needs the component model's async (on by default with the cargo feature; said
+    // here because wasmtime 50 calls its support very incomplete); async host calls need nothing more. The
+    // allocator is the default, on-demand.
     let mut config = Config::new();
     config.wasm_component_model_async(true);
     let engine = Engine::new(&config)?;
@@ -47,8 +49,25 @@ async fn main() -> Result<()> {
     let command = wasmtime_wasi::p2::bindings::CommandPre::new(pre(command)?)?;
     let http = ProxyPre::new(pre(http)?)?;
     let p3 = wasmtime_wasi::p3::bindings::CommandPre::new(pre(p3)?)?;
+    let composed = wasmtime_wasi::p2::bindings::CommandPre::new(pre(composed)?)?;
+    // The command alone: the same linker, and the host side of `greeter` in Rust, as the generated test has it.
+    let alone = {
+        let component = Component::from_file(&engine, alone)?;
+        let mut linker = linker.clone();
+        let greeter = component
+            .component_type()
+            .imports(&engine)
+            .map(|(name, _)| name)
+            .find(|name| name.ends_with(":component/greeter"))
+            .ok_or_else(|| format_err!("{alone} imports no greeter"))?
+            .to_string();
+        linker
+            .instance(&greeter)?
+            .func_wrap("greet", |_, (name,): (String,)| Ok((format!("Hello, {name}!"),)))?;
+        wasmtime_wasi::p2::bindings::CommandPre::new(linker.instantiate_pre(&component)?)?
+    };
 
-    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut times: [Vec<Duration>; 5] = Default::default();
     for round in 0..WARM_UP + TIMED {
         // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all three.
         let start = Instant::now();
@@ -60,14 +79,21 @@ async fn main() -> Result<()> {
         let start = Instant::now();
         run_p3(&p3).await?;
         let p3_took = start.elapsed();
+        let start = Instant::now();
+        run_command(&composed).await?;
+        let composed_took = start.elapsed();
+        let start = Instant::now();
+        run_command(&alone).await?;
+        let alone_took = start.elapsed();
         if round >= WARM_UP {
-            for (kind, took) in [command_took, http_took, p3_took].into_iter().enumerate() {
+            let took = [command_took, http_took, p3_took, composed_took, alone_took];
+            for (kind, took) in took.into_iter().enumerate() {
                 times[kind].push(took);
             }
         }
     }
 
-    let [command, http, p3] = times.map(|mut times| {
+    let [command, http, p3, composed, alone] = times.map(|mut times| {
         times.sort();
         (times[times.len() / 2], times[times.len() * 9 / 10])
     });
@@ -79,6 +105,8 @@ async fn main() -> Result<()> {
         ("WASI 0.2 command: store + instantiate + run + stdout", command),
         ("http handler: store + instantiate + handle GET + body", http),
         ("WASI 0.3 command: store + instantiate + run_concurrent + stdout", p3),
+        ("composed command and library: store + instantiate both + run (one greet) + stdout", composed),
+        ("composed kind's command alone, greet answered by the host: the same", alone),
     ] {
         println!("| {name} | {:.1} µs | {:.1} µs | |", micros(median), micros(p90));
     }
@@ -87,6 +115,10 @@ async fn main() -> Result<()> {
         ratio(http.0, command.0)
     );
     println!("| WASI 0.3 / WASI 0.2 command | {:.2}x | | |", ratio(p3.0, command.0));
+    println!(
+        "| composed / greet answered by the host | {:.2}x | | at most 1.5x |",
+        ratio(composed.0, alone.0)
+    );
     Ok(())
 }
 
