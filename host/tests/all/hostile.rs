@@ -265,17 +265,17 @@ fn compiling_past_the_timeout_is_a_timeout_while_compiling() {
 
 #[test]
 fn with_a_compile_timeout_compiling_and_running_have_budgets_of_their_own() {
-    // Compiling takes far longer than a nanosecond: the compile budget is what stops it.
+    // A component slow to compile, a short compile budget and a long run budget: the compile budget stops it.
     let limits = Limits {
-        compile_timeout: Some(Duration::from_nanos(1)),
-        timeout: Duration::from_secs(10),
+        compile_timeout: Some(Duration::from_millis(200)),
+        timeout: Duration::from_secs(60),
         ..LIMITS
     };
     let run = Harness::new(limits)
         .unwrap()
-        .run_bytes(&command(INFINITE_LOOP), &Invocation::default());
+        .run_bytes(&slow_to_compile(5000), &Invocation::default());
     let compiling = Outcome::Timeout {
-        limit: Duration::from_nanos(1),
+        limit: Duration::from_millis(200),
         stage: Stage::Compiling,
     };
     assert_run(&run, compiling, b"");
