@@ -69,24 +69,15 @@ async fn main() -> Result<()> {
 
     let mut times: [Vec<Duration>; 5] = Default::default();
     for round in 0..WARM_UP + TIMED {
-        // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all three.
-        let start = Instant::now();
-        run_command(&command).await?;
-        let command_took = start.elapsed();
-        let start = Instant::now();
-        handle_get(&http).await?;
-        let http_took = start.elapsed();
-        let start = Instant::now();
-        run_p3(&p3).await?;
-        let p3_took = start.elapsed();
-        let start = Instant::now();
-        run_command(&composed).await?;
-        let composed_took = start.elapsed();
-        let start = Instant::now();
-        run_command(&alone).await?;
-        let alone_took = start.elapsed();
+        // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all of them.
+        let took = [
+            timed(run_command(&command)).await?,
+            timed(handle_get(&http)).await?,
+            timed(run_p3(&p3)).await?,
+            timed(run_command(&composed)).await?,
+            timed(run_command(&alone)).await?,
+        ];
         if round >= WARM_UP {
-            let took = [command_took, http_took, p3_took, composed_took, alone_took];
             for (kind, took) in took.into_iter().enumerate() {
                 times[kind].push(took);
             }
@@ -105,8 +96,14 @@ async fn main() -> Result<()> {
         ("WASI 0.2 command: store + instantiate + run + stdout", command),
         ("http handler: store + instantiate + handle GET + body", http),
         ("WASI 0.3 command: store + instantiate + run_concurrent + stdout", p3),
-        ("composed command and library: store + instantiate both + run (one greet) + stdout", composed),
-        ("composed kind's command alone, greet answered by the host: the same", alone),
+        (
+            "composed command and library: store + instantiate both + run (one greet) + stdout",
+            composed,
+        ),
+        (
+            "composed kind's command alone, greet answered by the host: the same",
+            alone,
+        ),
     ] {
         println!("| {name} | {:.1} µs | {:.1} µs | |", micros(median), micros(p90));
     }
@@ -120,6 +117,13 @@ async fn main() -> Result<()> {
         ratio(composed.0, alone.0)
     );
     Ok(())
+}
+
+/// How long one call took, once it has succeeded.
+async fn timed(call: impl Future<Output = Result<()>>) -> Result<Duration> {
+    let start = Instant::now();
+    call.await?;
+    Ok(start.elapsed())
 }
 
 /// A fresh store whose stdout is captured: every call of every kind starts with the same one.
