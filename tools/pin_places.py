@@ -23,8 +23,9 @@ WAC_GRAPH = [TEMPLATE]
 # The `wasi` crate whose WIT is our WASI 0.2.3 (the root names it `upstream-wasi-wit`, for the drift test).
 WASI_CRATE = [TEMPLATE, "test-programs/fs/Cargo.toml"]
 # Files that install or quote a tool with `cargo install NAME --version X`.
-INSTALLS = [".ci/run", ".ci/template-test", "README.md", "docs/composing-components.md", "templates/component/README.md"]
-INSTALLED_TOOLS = ["cargo-generate", "wasm-tools", "wac-cli"]
+INSTALLS = [".ci/run", ".ci/template-test", "README.md", "docs/composing-components.md", "templates/component/README.md",
+            "templates/component/.github/workflows/ci.yml"]
+INSTALLED_TOOLS = ["cargo-generate", "wasm-tools", "wac-cli", "wkg"]
 
 
 def manifests():
