@@ -1,7 +1,8 @@
 //! Per-call cost of the template's kinds of component, side by side in one process on one engine: a WASI 0.2
 //! command, a `wasi:http/incoming-handler` (answered in-process, no socket), a WASI 0.3 command, and the composed
 //! kind's command twice: composed with its library (its `greet` answered by the other component) and alone with
-//! `greet` answered by the host, as its test does.
+//! `greet` answered by the host, as its test does. Those two also once more on one instance each, `run` called
+//! again and again: the call itself, without a store and instantiation per call.
 //!
 //! Usage: `kinds-bench <command.wasm> <http.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>`
 //! (`tools/kinds-bench/run` builds them all). Prints one Markdown table of medians and ratios.
@@ -67,7 +68,10 @@ async fn main() -> Result<()> {
         wasmtime_wasi::p2::bindings::CommandPre::new(linker.instantiate_pre(&component)?)?
     };
 
-    let mut times: [Vec<Duration>; 5] = Default::default();
+    let mut composed_again = Again::new(&composed).await?;
+    let mut alone_again = Again::new(&alone).await?;
+
+    let mut times: [Vec<Duration>; 7] = Default::default();
     for round in 0..WARM_UP + TIMED {
         // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all of them.
         let took = [
@@ -76,6 +80,8 @@ async fn main() -> Result<()> {
             timed(run_p3(&p3)).await?,
             timed(run_command(&composed)).await?,
             timed(run_command(&alone)).await?,
+            timed(composed_again.run()).await?,
+            timed(alone_again.run()).await?,
         ];
         if round >= WARM_UP {
             for (kind, took) in took.into_iter().enumerate() {
@@ -84,7 +90,9 @@ async fn main() -> Result<()> {
         }
     }
 
-    let [command, http, p3, composed, alone] = times.map(|mut times| {
+    composed_again.printed_hello_each_time(WARM_UP + TIMED)?;
+    alone_again.printed_hello_each_time(WARM_UP + TIMED)?;
+    let [command, http, p3, composed, alone, composed_again, alone_again] = times.map(|mut times| {
         times.sort();
         (times[times.len() / 2], times[times.len() * 9 / 10])
     });
@@ -104,6 +112,14 @@ async fn main() -> Result<()> {
             "composed kind's command alone, greet answered by the host: the same",
             alone,
         ),
+        (
+            "composed, one instance: run again (one greet, component to component) + stdout",
+            composed_again,
+        ),
+        (
+            "alone, one instance: run again (one greet, answered by the host) + stdout",
+            alone_again,
+        ),
     ] {
         println!("| {name} | {:.1} µs | {:.1} µs | |", micros(median), micros(p90));
     }
@@ -116,7 +132,44 @@ async fn main() -> Result<()> {
         "| composed / greet answered by the host | {:.2}x | | at most 1.5x |",
         ratio(composed.0, alone.0)
     );
+    println!(
+        "| the same, one instance each (the call itself) | {:.2}x | | at most 1.5x |",
+        ratio(composed_again.0, alone_again.0)
+    );
     Ok(())
+}
+
+/// A command instantiated once, whose `run` is called again and again (a component's export may be called any
+/// number of times): what a call costs without the store and the instantiation.
+struct Again {
+    store: Store<Host>,
+    stdout: MemoryOutputPipe,
+    command: wasmtime_wasi::p2::bindings::Command,
+}
+
+impl Again {
+    async fn new(pre: &wasmtime_wasi::p2::bindings::CommandPre<Host>) -> Result<Self> {
+        let (mut store, stdout) = store(pre.engine());
+        let command = pre.instantiate_async(&mut store).await?;
+        Ok(Again { store, stdout, command })
+    }
+
+    async fn run(&mut self) -> Result<()> {
+        let run = self.command.wasi_cli_run().call_run(&mut self.store).await?;
+        ensure!(run.is_ok(), "the command's run failed");
+        Ok(())
+    }
+
+    /// Checked once at the end, so that no call's time includes copying what was printed so far.
+    fn printed_hello_each_time(&self, calls: usize) -> Result<()> {
+        let printed = self.stdout.contents();
+        ensure!(
+            printed == HELLO.repeat(calls),
+            "the command printed {} bytes in {calls} runs",
+            printed.len()
+        );
+        Ok(())
+    }
 }
 
 /// How long one call took, once it has succeeded.
@@ -128,6 +181,7 @@ async fn timed(call: impl Future<Output = Result<()>>) -> Result<Duration> {
 
 /// A fresh store whose stdout is captured: every call of every kind starts with the same one.
 fn store(engine: &Engine) -> (Store<Host>, MemoryOutputPipe) {
+    // Room for every run of `Again` (14 bytes each).
     let stdout = MemoryOutputPipe::new(1 << 16);
     let host = Host {
         ctx: WasiCtx::builder().stdout(stdout.clone()).build(),
