@@ -25,7 +25,7 @@ WASI_CRATE = [TEMPLATE, "test-programs/fs/Cargo.toml"]
 # Files that install or quote a tool with `cargo install NAME --version X`.
 INSTALLS = [".ci/run", ".ci/template-test", "README.md", "docs/composing-components.md", "templates/component/README.md",
             "templates/component/.github/workflows/ci.yml"]
-INSTALLED_TOOLS = ["cargo-generate", "wasm-tools", "wac-cli", "wkg"]
+INSTALLED_TOOLS = ["cargo-generate", "wasm-tools", "wac-cli", "wkg", "wasmtime-cli"]
 
 
 def manifests():
