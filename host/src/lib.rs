@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+mod guest;
 mod limiter;
 mod load;
 mod outcome;
@@ -29,16 +30,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
-use wasmtime_wasi::p2::bindings::CommandPre;
-use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, WasiCtx};
 
 use cache::{CacheUse, CompileCache};
+use guest::GuestState;
 use limiter::MemoryLimiter;
-pub use load::Stage;
 use load::{Loader, Source};
-pub use outcome::{HostFailure, Outcome, Refusal, Run, read_component};
+pub use load::{Program, read_component};
+pub use outcome::{HostFailure, Outcome, Refusal, Run, Stage};
 use output::{OutputBudget, OutputSink};
 /// wasmtime's trap codes, as [`Outcome::Trap`] carries them.
 pub use wasmtime::Trap;
@@ -338,7 +339,12 @@ impl Harness {
             .runtime
             .block_on(async { tokio::time::timeout_at(deadline, guest).await });
         let limiter = &store.data().limiter;
-        let outcome = Outcome::classify(result, &self.limits, limiter.exceeded(), budget.exceeded());
+        let outcome = Outcome::classify(
+            result,
+            self.limits.timeout,
+            limiter.exceeded().then_some(self.limits.max_memory),
+            budget.exceeded().then_some(self.limits.max_output),
+        );
         Run {
             outcome,
             stdout: stdout.captured_bytes(),
@@ -347,16 +353,12 @@ impl Harness {
     }
 }
 
-/// A component that passed the checks and is ready to instantiate (imports resolved, `run` found).
-#[derive(Clone)]
-pub struct Program {
-    component: Component,
-    pre: CommandPre<GuestState>,
-}
-
-impl Program {
-    pub(crate) fn component(&self) -> &Component {
-        &self.component
+impl CompileCache {
+    /// Like [`Harness::load_bytes`], through the cache. A folder that cannot be created or written means
+    /// compiling every time; an unsafe one is [`CacheUse::Bypassed`]. Not bounded by the timeout;
+    /// [`Harness::run_file_cached`] is.
+    pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
+        harness.loader.load_cached_now(self, bytes)
     }
 }
 
@@ -428,19 +430,4 @@ pub fn run_file(path: impl AsRef<Path>) -> wasmtime::Result<Run> {
 /// [`Harness`] per call.
 pub fn run_bytes(bytes: &[u8]) -> wasmtime::Result<Run> {
     Ok(Harness::new(Limits::default())?.run_bytes(bytes, &Invocation::default()))
-}
-
-struct GuestState {
-    ctx: WasiCtx,
-    table: ResourceTable,
-    limiter: MemoryLimiter,
-}
-
-impl WasiView for GuestState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
 }

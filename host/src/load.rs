@@ -1,11 +1,12 @@
-//! Loading a component (reading it, then compiling it or taking it from the compile cache) within a deadline.
+//! Loading a component into a [`Program`]: reading it, checking it (its header, then what it exports and
+//! imports) and compiling it or taking it from the compile cache, within a deadline.
 //!
 //! Compiling is blocking Cranelift work that cannot be interrupted, so a bounded load runs on a thread of its
 //! own and the caller stops waiting at the deadline. The thread is then abandoned: it finishes compiling in the
 //! background and its result is dropped, and it stores nothing in the cache from that moment (the runner exits
 //! instead, which ends it).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,17 +17,14 @@ use wasmtime::component::{Component, Linker};
 use wasmtime_wasi::p2::bindings::CommandPre;
 
 use crate::cache::{CacheUse, CompileCache, Entry, UnsafeCache};
-use crate::{GuestState, Harness, HostFailure, Outcome, Program, Refusal, read_component};
+use crate::guest::GuestState;
+use crate::outcome::{HostFailure, Outcome, Refusal, Stage};
 
-/// How far a run had got when its time ran out, as [`Outcome::Timeout`] reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Still reading the component file.
-    Reading,
-    /// Still compiling the component (or checking it against this host).
-    Compiling,
-    /// Instantiating or running it.
-    Running,
+/// A component that passed the checks and is ready to instantiate (imports resolved, `run` found).
+#[derive(Clone)]
+pub struct Program {
+    pub(crate) component: Component,
+    pub(crate) pre: CommandPre<GuestState>,
 }
 
 /// What a load starts from.
@@ -78,7 +76,7 @@ impl Job {
 impl Loader {
     /// Compiles a binary component. Text and core modules are refused with a reason, before wasmtime parses.
     pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Component, Refusal> {
-        Refusal::check_header(bytes)?;
+        check_header(bytes)?;
         // `{e:#}`: wasmtime says where parsing failed, and its cause says why.
         Component::from_binary(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e:#}")))
     }
@@ -96,7 +94,7 @@ impl Loader {
         let pre = self
             .linker
             .instantiate_pre(&component)
-            .map_err(Refusal::from_link_error)?;
+            .map_err(refusal_from_link_error)?;
         let pre = CommandPre::new(pre).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
         Ok(Program { component, pre })
     }
@@ -162,6 +160,11 @@ impl Loader {
         }
     }
 
+    /// [`CompileCache::load`]: through the cache, on the caller's thread, with nobody to stop waiting.
+    pub(crate) fn load_cached_now(&self, cache: &CompileCache, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
+        self.load_cached(cache, bytes, &Job::default())
+    }
+
     /// Takes the component from the cache, or compiles it and stores it there; `job` says whether the caller
     /// still waits, and learns at once when the cache is bypassed.
     fn load_cached(&self, cache: &CompileCache, bytes: &[u8], job: &Job) -> Result<(Program, CacheUse), Refusal> {
@@ -185,7 +188,7 @@ impl Loader {
             Entry::Missing(path) => path,
         };
         let program = compile()?;
-        if let Ok(serialized) = program.component().serialize() {
+        if let Ok(serialized) = program.component.serialize() {
             // Nothing is stored once the caller has stopped waiting (it may be about to exit).
             job.unless_abandoned(|| {
                 let _ = CompileCache::store(&path, &serialized);
@@ -195,11 +198,45 @@ impl Loader {
     }
 }
 
-impl CompileCache {
-    /// Like [`Harness::load_bytes`], through the cache. A folder that cannot be created or written means
-    /// compiling every time; an unsafe one is [`CacheUse::Bypassed`]. Not bounded by the timeout;
-    /// [`Harness::run_file_cached`] is.
-    pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
-        harness.loader.load_cached(self, bytes, &Job::default())
+/// Reads a component file; a file that cannot be read is a [`Refusal::Unreadable`] that keeps the error's kind.
+pub fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
+    let path = path.as_ref();
+    std::fs::read(path).map_err(|error| Refusal::Unreadable {
+        path: path.to_owned(),
+        kind: error.kind(),
+        reason: error.to_string(),
+    })
+}
+
+/// Refuses what is plainly not a binary component, by its first eight bytes, before wasmtime parses it.
+fn check_header(bytes: &[u8]) -> Result<(), Refusal> {
+    const MAGIC: &[u8] = b"\0asm";
+    if !bytes.starts_with(MAGIC) {
+        // WAT starts with a form or a comment.
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map_or(&[][..], |at| &bytes[at..]);
+        let text = start.starts_with(b"(") || start.starts_with(b";;");
+        return Err(if text { Refusal::Text } else { Refusal::NotWasm });
+    }
+    // Bytes 4..8: version and layer. A core module is layer 0; a component is layer 1.
+    match bytes.get(6..8) {
+        Some([0, 0]) => Err(Refusal::CoreModule),
+        _ => Ok(()),
+    }
+}
+
+/// Turns wasmtime's linking error into the import it names, when it names one.
+fn refusal_from_link_error(error: wasmtime::Error) -> Refusal {
+    let message = format!("{error:#}");
+    let missing = message
+        .strip_prefix("component imports instance `")
+        .or_else(|| message.strip_prefix("component imports function `"))
+        .filter(|_| message.contains("was not found"))
+        .and_then(|rest| rest.split('`').next());
+    match missing {
+        Some(name) => Refusal::UnknownImport(name.to_owned()),
+        None => Refusal::Incompatible(message),
     }
 }

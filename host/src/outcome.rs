@@ -9,8 +9,6 @@ use humantime::format_duration;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi::I32Exit;
 
-use crate::{Limits, Stage};
-
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -43,6 +41,17 @@ pub enum Outcome {
     Refused(Refusal),
     /// The host, not the guest, could not go on: for example every pool slot was in use.
     HostFailure(HostFailure),
+}
+
+/// How far a run had got when its time ran out, as [`Outcome::Timeout`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Still reading the component file.
+    Reading,
+    /// Still compiling the component (or checking it against this host).
+    Compiling,
+    /// Instantiating or running it.
+    Running,
 }
 
 /// A failure on the host's side: the guest did nothing wrong, and the same run may work later or elsewhere.
@@ -159,23 +168,24 @@ impl Outcome {
         }
     }
 
-    /// Decides how a run ended. A breached limit wins over what the guest did next (a guest whose stream was
+    /// Decides how a run that was given `timeout` ended; `memory_breached` and `output_breached` are the limits
+    /// it went past, if it did. A breached limit wins over what the guest did next (a guest whose stream was
     /// closed at the output limit usually fails or traps right after).
     pub(crate) fn classify(
         result: Result<wasmtime::Result<Result<(), ()>>, tokio::time::error::Elapsed>,
-        limits: &Limits,
-        memory_exceeded: bool,
-        output_exceeded: bool,
+        timeout: Duration,
+        memory_breached: Option<u64>,
+        output_breached: Option<u64>,
     ) -> Outcome {
-        if memory_exceeded {
-            return Outcome::MemoryLimit(limits.max_memory);
+        if let Some(limit) = memory_breached {
+            return Outcome::MemoryLimit(limit);
         }
-        if output_exceeded {
-            return Outcome::OutputLimit(limits.max_output);
+        if let Some(limit) = output_breached {
+            return Outcome::OutputLimit(limit);
         }
         match result {
             Err(_elapsed) => Outcome::Timeout {
-                limit: limits.timeout,
+                limit: timeout,
                 stage: Stage::Running,
             },
             Ok(Ok(Ok(()))) => Outcome::Success,
@@ -242,39 +252,6 @@ fn trap_message(error: &wasmtime::Error) -> String {
 }
 
 impl Refusal {
-    /// Refuses what is plainly not a binary component, by its first eight bytes, before wasmtime parses it.
-    pub(crate) fn check_header(bytes: &[u8]) -> Result<(), Refusal> {
-        const MAGIC: &[u8] = b"\0asm";
-        if !bytes.starts_with(MAGIC) {
-            // WAT starts with a form or a comment.
-            let start = bytes
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .map_or(&[][..], |at| &bytes[at..]);
-            let text = start.starts_with(b"(") || start.starts_with(b";;");
-            return Err(if text { Refusal::Text } else { Refusal::NotWasm });
-        }
-        // Bytes 4..8: version and layer. A core module is layer 0; a component is layer 1.
-        match bytes.get(6..8) {
-            Some([0, 0]) => Err(Refusal::CoreModule),
-            _ => Ok(()),
-        }
-    }
-
-    /// Turns wasmtime's linking error into the import it names, when it names one.
-    pub(crate) fn from_link_error(error: wasmtime::Error) -> Refusal {
-        let message = format!("{error:#}");
-        let missing = message
-            .strip_prefix("component imports instance `")
-            .or_else(|| message.strip_prefix("component imports function `"))
-            .filter(|_| message.contains("was not found"))
-            .and_then(|rest| rest.split('`').next());
-        match missing {
-            Some(name) => Refusal::UnknownImport(name.to_owned()),
-            None => Refusal::Incompatible(message),
-        }
-    }
-
     /// One line in plain words that names the component.
     pub fn describe(&self, name: &str) -> String {
         self.describe_as(&format!("`{name}`"))
@@ -321,16 +298,6 @@ impl fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
-
-/// Reads a component file; a file that cannot be read is a [`Refusal::Unreadable`] that keeps the error's kind.
-pub fn read_component(path: impl AsRef<std::path::Path>) -> Result<Vec<u8>, Refusal> {
-    let path = path.as_ref();
-    std::fs::read(path).map_err(|error| Refusal::Unreadable {
-        path: path.to_owned(),
-        kind: error.kind(),
-        reason: error.to_string(),
-    })
-}
 
 #[cfg(test)]
 mod tests {
