@@ -1,6 +1,6 @@
 //! `wit/deps`, and the template's copy of it, must hold exactly the WASI 0.2.3 WIT that upstream published in the
-//! `wasi` crate 0.14.1+wasi-0.2.3, byte for byte; the template's WASI 0.3 WIT (`kinds/command-wasi-0.3/wit/deps`),
-//! exactly what the `wasip3` crate 0.10.0 publishes for WASI 0.3.2. Both crates are dev-dependencies pinned with `=`, so this runs
+//! `wasi` crate 0.14.1+wasi-0.2.3, byte for byte; the template's WASI 0.3 WIT (`wit-0.3/deps`, which its WASI 0.3
+//! kinds share), exactly what the `wasip3` crate 0.10.0 publishes for WASI 0.3.2. Both crates are dev-dependencies pinned with `=`, so this runs
 //! offline: cargo has them already.
 
 use crate::common;
@@ -61,8 +61,8 @@ fn template_wit_deps_are_the_upstream_wasi_0_2_3_files() {
 }
 
 #[test]
-fn template_wasi_0_3_wit_is_the_upstream_wasi_0_3_0_files() {
-    assert_upstream("templates/component/kinds/command-wasi-0.3/wit/deps", WASI_0_3);
+fn template_wasi_0_3_wit_is_the_upstream_wasi_0_3_2_files() {
+    assert_upstream("templates/component/wit-0.3/deps", WASI_0_3);
 }
 
 /// Every file of `deps` is upstream's, byte for byte, and each package (a folder or a file) is there whole.

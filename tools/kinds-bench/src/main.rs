@@ -1,10 +1,11 @@
 //! Per-call cost of the template's kinds of component, side by side in one process on one engine: a WASI 0.2
-//! command, a `wasi:http/incoming-handler` (answered in-process, no socket), a WASI 0.3 command, and the composed
+//! command, a `wasi:http/incoming-handler` and a WASI 0.3 `wasi:http/handler` (both answered in-process, no
+//! socket), a WASI 0.3 command, and the composed
 //! kind's command twice: composed with its library (its `greet` answered by the other component) and alone with
 //! `greet` answered by the host, as its test does. Those two also once more on one instance each, `run` called
 //! again and again: the call itself, without a store and instantiation per call.
 //!
-//! Usage: `kinds-bench <command.wasm> <http.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>`
+//! Usage: `kinds-bench <command.wasm> <http.wasm> <http-p3.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>`
 //! (`tools/kinds-bench/run` builds them all). Prints one Markdown table of medians and ratios.
 
 use bytes::Bytes;
@@ -15,6 +16,7 @@ use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Result, Store, bail, ensure, format_err};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView, p2::pipe::MemoryOutputPipe};
 use wasmtime_wasi_http::p2::bindings::{ProxyPre, http::types::Scheme};
+use wasmtime_wasi_http::p3::bindings::ServicePre;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
 use wasmtime_wasi_http::{WasiHttpHooks, WasiHttpView};
 
@@ -26,8 +28,10 @@ const HELLO: &[u8] = b"Hello, world!\n";
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [command, http, p3, composed, alone] = &args[..] else {
-        bail!("usage: kinds-bench <command.wasm> <http.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>");
+    let [command, http, http_p3, p3, composed, alone] = &args[..] else {
+        bail!(
+            "usage: kinds-bench <command.wasm> <http.wasm> <http-p3.wasm> <p3.wasm> <composed.wasm> <composed-command.wasm>"
+        );
     };
 
     // One engine for all. WASI 0.3 needs the component model's async (on by default with the cargo feature; said
@@ -42,6 +46,7 @@ async fn main() -> Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     let pre = |path: &String| -> Result<InstancePre<Host>> {
         let component =
             Component::from_file(&engine, path).map_err(|error| error.context(format!("compiling {path}")))?;
@@ -49,6 +54,7 @@ async fn main() -> Result<()> {
     };
     let command = wasmtime_wasi::p2::bindings::CommandPre::new(pre(command)?)?;
     let http = ProxyPre::new(pre(http)?)?;
+    let http_p3 = ServicePre::new(pre(http_p3)?)?;
     let p3 = wasmtime_wasi::p3::bindings::CommandPre::new(pre(p3)?)?;
     let composed = wasmtime_wasi::p2::bindings::CommandPre::new(pre(composed)?)?;
     // The command alone: the same linker, and the host side of `greeter` in Rust, as the generated test has it.
@@ -71,12 +77,13 @@ async fn main() -> Result<()> {
     let mut composed_again = Again::new(&composed).await?;
     let mut alone_again = Again::new(&alone).await?;
 
-    let mut times: [Vec<Duration>; 7] = Default::default();
+    let mut times: [Vec<Duration>; 8] = Default::default();
     for round in 0..WARM_UP + TIMED {
         // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all of them.
         let took = [
             timed(run_command(&command)).await?,
             timed(handle_get(&http)).await?,
+            timed(handle_get_p3(&http_p3)).await?,
             timed(run_p3(&p3)).await?,
             timed(run_command(&composed)).await?,
             timed(run_command(&alone)).await?,
@@ -92,7 +99,7 @@ async fn main() -> Result<()> {
 
     composed_again.printed_hello_each_time(WARM_UP + TIMED)?;
     alone_again.printed_hello_each_time(WARM_UP + TIMED)?;
-    let [command, http, p3, composed, alone, composed_again, alone_again] = times.map(|mut times| {
+    let [command, http, http_p3, p3, composed, alone, composed_again, alone_again] = times.map(|mut times| {
         times.sort();
         (times[times.len() / 2], times[times.len() * 9 / 10])
     });
@@ -103,6 +110,10 @@ async fn main() -> Result<()> {
     for (name, (median, p90)) in [
         ("WASI 0.2 command: store + instantiate + run + stdout", command),
         ("http handler: store + instantiate + handle GET + body", http),
+        (
+            "WASI 0.3 http handler: store + instantiate + run_concurrent + handle GET + body",
+            http_p3,
+        ),
         ("WASI 0.3 command: store + instantiate + run_concurrent + stdout", p3),
         (
             "composed command and library: store + instantiate both + run (one greet) + stdout",
@@ -126,6 +137,10 @@ async fn main() -> Result<()> {
     println!(
         "| http / WASI 0.2 command | {:.2}x | | at most 2x |",
         ratio(http.0, command.0)
+    );
+    println!(
+        "| WASI 0.3 / WASI 0.2 http handler | {:.2}x | | at most 1.2x |",
+        ratio(http_p3.0, http.0)
     );
     println!("| WASI 0.3 / WASI 0.2 command | {:.2}x | | |", ratio(p3.0, command.0));
     println!(
@@ -244,6 +259,31 @@ async fn handle_get(pre: &ProxyPre<Host>) -> Result<()> {
     handled?;
     let (status, body) = answered?;
     ensure!(status == 200 && body == HELLO, "the handler answered {status} {body:?}");
+    Ok(())
+}
+
+async fn handle_get_p3(pre: &ServicePre<Host>) -> Result<()> {
+    let (mut store, _) = store(pre.engine());
+    let service = pre.instantiate_async(&mut store).await?;
+    let request =
+        Request::get("http://localhost/").body(Empty::<Bytes>::new().map_err(|never| -> Error { match never {} }))?;
+    let (request, read) = wasmtime_wasi_http::p3::Request::from_http(&mut DenyOutgoing, request);
+    // The handler, the request's (empty) body and the response's body all run in the store's event loop.
+    let (status, body) = store
+        .run_concurrent(async |store| {
+            let answered = async {
+                let response = service.handle(store, request).await?;
+                let response = response.map_err(|code| format_err!("the handler failed: {code:?}"))?;
+                let response = store.with(|store| response.into_http(store, async { Ok(()) }))?;
+                let (head, body) = response.into_parts();
+                Ok::<_, wasmtime::Error>((head.status, body.collect().await?.to_bytes()))
+            };
+            let (answered, read) = tokio::join!(answered, read);
+            read?;
+            answered
+        })
+        .await??;
+    ensure!(status == 200 && body == HELLO, "the WASI 0.3 handler answered {status} {body:?}");
     Ok(())
 }
 
