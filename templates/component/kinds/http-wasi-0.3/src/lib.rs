@@ -1,5 +1,5 @@
 //! Hello, world! as a WASI 0.3 HTTP handler: an async `wasi:http/handler` that answers `GET /` with
-//! `Hello, world!` and streams the body of a `POST /echo` back as it arrives.
+//! `Hello, world!`, streams the body of a `POST /echo` back as it arrives, and answers anything else with 404.
 
 // `generate_all`: the WASI interfaces come from `wit/deps`, not from a bindings crate, so generate them too.
 wit_bindgen::generate!({ world: "{{wit_world}}", generate_all });
@@ -16,22 +16,23 @@ impl Guest for Handler {
             request.get_method(),
             request.get_path_with_query().as_deref(),
         ) {
-            (Method::Get, Some("/")) => hello(),
+            (Method::Get, Some("/")) => text(200, b"Hello, world!\n"),
             (Method::Post, Some("/echo")) => echo(request),
-            _ => not_found(),
+            _ => text(404, b"Not found\n"),
         }
     }
 }
 
-fn hello() -> Result<Response, ErrorCode> {
-    let (mut body, contents) = wit_stream::new();
+/// A plain-text response whose body is `body`.
+fn text(status: u16, body: &'static [u8]) -> Result<Response, ErrorCode> {
+    let (mut writer, contents) = wit_stream::new();
     // The host reads the body only after `handle` has returned the response, so it is written by a task that
     // goes on running after the return.
     wit_bindgen::spawn_local(async move {
-        body.write_all(b"Hello, world!\n".to_vec()).await;
+        writer.write_all(body.to_vec()).await;
     });
     let (_, trailers) = wit_future::new(|| Ok(None));
-    respond(200, "text/plain; charset=utf-8", Some(contents), trailers)
+    respond(status, "text/plain; charset=utf-8", contents, trailers)
 }
 
 /// Answers with the request's own body, chunk by chunk as it arrives, and with its content type.
@@ -58,26 +59,21 @@ fn echo(request: Request) -> Result<Response, ErrorCode> {
         drop(read);
     });
     // The request's trailers, if it has any, become the response's.
-    respond(200, &content_type, Some(contents), trailers)
-}
-
-fn not_found() -> Result<Response, ErrorCode> {
-    let (_, trailers) = wit_future::new(|| Ok(None));
-    respond(404, "text/plain; charset=utf-8", None, trailers)
+    respond(200, &content_type, contents, trailers)
 }
 
 /// A response with `status`, a `content-type` header, and a body that ends, with `trailers`, once `contents` does.
 fn respond(
     status: u16,
     content_type: &str,
-    contents: Option<StreamReader<u8>>,
+    contents: StreamReader<u8>,
     trailers: FutureReader<Result<Option<Fields>, ErrorCode>>,
 ) -> Result<Response, ErrorCode> {
     let header = ("content-type".to_owned(), content_type.as_bytes().to_vec());
     let headers = Fields::from_list(&[header])
         .map_err(|error| ErrorCode::InternalError(Some(format!("content-type: {error:?}"))))?;
     // The second half says whether the host sent the response whole; nothing here would act on it.
-    let (response, _) = Response::new(headers, contents, trailers);
+    let (response, _) = Response::new(headers, Some(contents), trailers);
     response
         .set_status_code(status)
         .map_err(|()| ErrorCode::InternalError(Some(format!("status {status}"))))?;

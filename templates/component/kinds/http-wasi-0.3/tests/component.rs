@@ -123,7 +123,7 @@ async fn echo_streams_the_body_back() -> Result<()> {
 async fn another_path_is_not_found() -> Result<()> {
     let answer = ask(Request::get("http://localhost/a/b?c=d").body(empty())?).await?;
     assert_eq!(answer.head.status, 404);
-    assert!(answer.body.is_empty());
+    assert_eq!(answer.body, Bytes::from_static(b"Not found\n"));
     Ok(())
 }
 
