@@ -5,7 +5,7 @@
 //! commands against a registry on loopback.
 
 use crate::readme::Readme;
-use crate::run::{Server, free_port, on_path, prints_hello, run, sh};
+use crate::run::{Server, free_port, http, on_path, prints_hello, run, sh};
 use crate::template::{Context, Flavor, rendered, same_lock};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
@@ -365,7 +365,8 @@ fn push_command(text: &str) -> Option<String> {
 fn annotated(address: &str, namespace: &str, project: &Path) -> Result<()> {
     let url = format!("http://{address}/v2/{namespace}/{PACKAGE}/manifests/0.1.0");
     let manifest: Value = serde_json::from_str(
-        &ureq::get(&url)
+        &http()
+            .get(&url)
             .header("Accept", "application/vnd.oci.image.manifest.v1+json")
             .call()?
             .body_mut()

@@ -99,11 +99,12 @@ impl Server {
     /// Asks `url` (with `body`, a POST) once the server answers, which may be after it has built, and checks that
     /// the answer is `Hello, world!\n`.
     pub fn says_hello(&mut self, url: &str, body: Option<&str>) -> Result<()> {
+        let http = http();
         let mut last = None;
         for _ in 0..600 {
             let answer = match body {
-                None => ureq::get(url).call(),
-                Some(body) => ureq::post(url).send(body),
+                None => http.get(url).call(),
+                Some(body) => http.post(url).send(body),
             };
             match answer {
                 Ok(mut response) => {
@@ -132,6 +133,15 @@ impl Drop for Server {
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// An HTTP client for the servers on loopback: no proxy from the environment, and a bound on each request.
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .new_agent()
 }
 
 /// Whether `tool` is an executable on PATH.

@@ -1,7 +1,7 @@
 //! What every case shares: the repository, the scratch folder, generating a project, and the registry and wasm
 //! runner, each started or built once, by the first case that needs it.
 
-use crate::run::{Server, free_port, on_path, run};
+use crate::run::{Server, free_port, http, on_path, run};
 use anyhow::{Context as _, Result, anyhow, bail};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -143,7 +143,7 @@ impl Context {
         let mut server = Server::start(command, self.work().join("registry.log"))?;
         let url = format!("http://{address}/v2/");
         for _ in 0..100 {
-            if ureq::get(&url).call().is_ok() {
+            if http().get(&url).call().is_ok() {
                 return Ok(Registry {
                     address,
                     _server: server,
