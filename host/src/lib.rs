@@ -31,7 +31,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx};
 
 use cache::{CacheUse, CompileCache};
@@ -149,7 +149,20 @@ impl Harness {
 
     /// A harness with the given allocation strategy (the benchmark compares them).
     pub fn with_allocation(limits: Limits, allocation: Allocation) -> wasmtime::Result<Self> {
+        Self::build(limits, allocation, Config::new())
+    }
+
+    /// A harness for a native debugger (gdb, lldb): guests are compiled with DWARF that maps their code to
+    /// their source, as far as the component carries it, and without Cranelift's optimisations, so that
+    /// breakpoints, stepping and locals follow the source. Compiling and running are slower. A compile cache
+    /// keeps these apart from optimised entries: an entry's name includes the engine's settings.
+    pub fn debuggable(limits: Limits, allocation: Allocation) -> wasmtime::Result<Self> {
         let mut config = Config::new();
+        config.debug_info(true).cranelift_opt_level(OptLevel::None);
+        Self::build(limits, allocation, config)
+    }
+
+    fn build(limits: Limits, allocation: Allocation, mut config: Config) -> wasmtime::Result<Self> {
         // Lets a run be interrupted: wasm checks the epoch at loop heads and function entries.
         config.epoch_interruption(true);
         // No 64-bit memories or tables, whatever the default: a `wasi:cli` command does not need them,

@@ -35,7 +35,14 @@ writable by group or others; otherwise the runner says so in one line and compil
 The guest gets no network and none of the host's environment: only its arguments, the --env variables, stdio,
 and the directories given with --dir (read-only) or --dir-rw. Nothing limits how much it writes to a --dir-rw
 directory but the timeouts and the host filesystem, and links it makes there may point anywhere (the guest cannot
-follow them out; a host program can).";
+follow them out; a host program can).
+
+Debugging (--debug): build the guest without --release, so that it keeps its DWARF, and use a hello-host that
+is not stripped (`cargo build -p hello-host`: release builds are), then for example
+  gdb --args target/debug/hello-host --debug target/wasm32-wasip2/debug/hello.wasm
+  (gdb) break lib.rs:14
+  (gdb) run
+and `bt`, `next`, `step`, `info locals` as in any native program (lldb -- hello-host --debug ... works the same).";
 
 /// Runs a wasi:cli command component (its `wasi:cli/run`) with safe limits. The guest's stdin, stdout and
 /// stderr are this process's own.
@@ -77,6 +84,11 @@ struct Cli {
     /// Like --dir, but the guest may also create, write, rename and remove there (repeatable).
     #[arg(long = "dir-rw", value_name = "HOST_DIR[::GUEST_DIR]", value_parser = parse_writable_dir)]
     writable_dirs: Vec<Preopen>,
+
+    /// Compile the guest for a native debugger (gdb, lldb): with its DWARF and unoptimised, so that breakpoints
+    /// in its source are hit. --timeout and --compile-timeout then default to a day, not to 10s and 5m.
+    #[arg(long)]
+    debug: bool,
 
     /// Compile every time instead of reusing compiled code from the cache folder.
     #[arg(long)]
@@ -154,10 +166,12 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long reading and compiling may take by default: a large real component (a crate's test binary, tens of MB)
 /// compiles in seconds, more on a busy machine; a component that Cranelift would take longer on is refused.
 const DEFAULT_COMPILE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Both limits under `--debug`: the clock runs on while the debugger holds the guest at a breakpoint.
+const DEBUG_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (timeout, compile_timeout) = timeouts(cli.timeout, cli.compile_timeout);
+    let (timeout, compile_timeout) = timeouts(cli.timeout, cli.compile_timeout, cli.debug);
     let limits = Limits {
         timeout,
         compile_timeout,
@@ -170,7 +184,12 @@ fn main() -> ExitCode {
         .split_first()
         .expect("clap requires the component");
     // One run: a pool of one slot is set up in a third of the time of the harness's default pool of 16.
-    let harness = match Harness::with_allocation(limits, Allocation::PoolingOneSlot) {
+    let harness = if cli.debug {
+        Harness::debuggable(limits, Allocation::PoolingOneSlot)
+    } else {
+        Harness::with_allocation(limits, Allocation::PoolingOneSlot)
+    };
+    let harness = match harness {
         Ok(harness) => harness,
         Err(error) => {
             eprintln!("hello-host: failed to start wasmtime: {error:#}");
@@ -200,12 +219,17 @@ fn main() -> ExitCode {
 
 /// `Limits::timeout` and `Limits::compile_timeout` from the options: `--timeout` alone is one deadline from the
 /// start, as the option has always meant; otherwise compiling has its budget and running its own after it.
-fn timeouts(timeout: Option<Duration>, compile_timeout: Option<Duration>) -> (Duration, Option<Duration>) {
+fn timeouts(timeout: Option<Duration>, compile_timeout: Option<Duration>, debug: bool) -> (Duration, Option<Duration>) {
+    let (default_timeout, default_compile_timeout) = if debug {
+        (DEBUG_TIMEOUT, DEBUG_TIMEOUT)
+    } else {
+        (DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT)
+    };
     match (timeout, compile_timeout) {
         (Some(timeout), None) => (timeout, None),
         (timeout, compile_timeout) => (
-            timeout.unwrap_or(DEFAULT_TIMEOUT),
-            Some(compile_timeout.unwrap_or(DEFAULT_COMPILE_TIMEOUT)),
+            timeout.unwrap_or(default_timeout),
+            Some(compile_timeout.unwrap_or(default_compile_timeout)),
         ),
     }
 }
@@ -251,10 +275,15 @@ mod tests {
     #[test]
     fn timeout_alone_bounds_everything_else_compiling_has_its_own() {
         let (second, minute) = (Duration::from_secs(1), Duration::from_secs(60));
-        assert_eq!(timeouts(None, None), (DEFAULT_TIMEOUT, Some(DEFAULT_COMPILE_TIMEOUT)));
-        assert_eq!(timeouts(Some(second), None), (second, None));
-        assert_eq!(timeouts(None, Some(minute)), (DEFAULT_TIMEOUT, Some(minute)));
-        assert_eq!(timeouts(Some(second), Some(minute)), (second, Some(minute)));
+        assert_eq!(
+            timeouts(None, None, false),
+            (DEFAULT_TIMEOUT, Some(DEFAULT_COMPILE_TIMEOUT))
+        );
+        assert_eq!(timeouts(Some(second), None, false), (second, None));
+        assert_eq!(timeouts(None, Some(minute), false), (DEFAULT_TIMEOUT, Some(minute)));
+        assert_eq!(timeouts(Some(second), Some(minute), false), (second, Some(minute)));
+        assert_eq!(timeouts(None, None, true), (DEBUG_TIMEOUT, Some(DEBUG_TIMEOUT)));
+        assert_eq!(timeouts(Some(second), None, true), (second, None));
     }
 
     #[test]

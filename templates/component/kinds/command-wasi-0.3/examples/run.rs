@@ -1,20 +1,27 @@
 //! Runs the command on an embedded wasmtime, with this process's stdio: no wasmtime CLI needed.
 //!
 //!     cargo build --release --target wasm32-wasip2
-//!     cargo run --example run -- target/wasm32-wasip2/release/{{crate_name}}.wasm
+//!     cargo run --example run -- [--debug] target/wasm32-wasip2/release/{{crate_name}}.wasm
 
 use std::process::ExitCode;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Result, Store, format_err};
+use wasmtime::{Config, Engine, OptLevel, Result, Store, format_err};
 use wasmtime_wasi::p3::bindings::CommandPre;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 #[tokio::main]
 async fn main() -> Result<ExitCode> {
-    let usage = || format_err!("usage: run <component.wasm>");
-    let wasm = std::env::args().nth(1).ok_or_else(usage)?;
+    let usage = || format_err!("usage: run [--debug] <component.wasm>");
+    let mut args = std::env::args().skip(1).peekable();
+    // `--debug` (README: Debugging): the component compiled with its DWARF and unoptimised, so that gdb stops at
+    // breakpoints in its source.
+    let debug = args.next_if_eq("--debug").is_some();
+    let wasm = args.next().ok_or_else(usage)?;
     let mut config = Config::new();
-    config.wasm_component_model_async(true);
+    config.wasm_component_model_async(true).debug_info(debug);
+    if debug {
+        config.cranelift_opt_level(OptLevel::None);
+    }
     let engine = Engine::new(&config)?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;

@@ -1,14 +1,14 @@
 //! Serves the component on http://127.0.0.1:8080 from an embedded wasmtime: no wasmtime CLI needed.
 //!
 //!     cargo build --release --target wasm32-wasip2
-//!     cargo run --example serve -- target/wasm32-wasip2/release/{{crate_name}}.wasm [port]
+//!     cargo run --example serve -- [--debug] target/wasm32-wasip2/release/{{crate_name}}.wasm [port]
 //!
 //! Each request gets a new instance, as under `wasmtime serve`. Ctrl-C stops it.
 
 use hyper::{Request, Response, body::Incoming, server::conn::http1, service::service_fn};
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Result, Store, format_err};
+use wasmtime::{Config, Engine, OptLevel, Result, Store, format_err};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::{ProxyPre, http::types::Scheme};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
@@ -18,12 +18,13 @@ use wasmtime_wasi_http::{
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let debug = args.next_if_eq("--debug").is_some();
     let wasm = args
         .next()
-        .ok_or_else(|| format_err!("usage: serve <component.wasm> [port]"))?;
+        .ok_or_else(|| format_err!("usage: serve [--debug] <component.wasm> [port]"))?;
     let port: u16 = args.next().map_or(Ok(8080), |port| port.parse())?;
-    let engine = Engine::default();
+    let engine = engine(debug)?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
@@ -40,6 +41,17 @@ async fn main() -> Result<()> {
         let service = service_fn(move |request| handle(pre.clone(), request));
         tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(client), service));
     }
+}
+
+/// `--debug` (README: Debugging): the component compiled with its DWARF and unoptimised, so that gdb stops at
+/// breakpoints in its source.
+fn engine(debug: bool) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.debug_info(debug);
+    if debug {
+        config.cranelift_opt_level(OptLevel::None);
+    }
+    Engine::new(&config)
 }
 
 async fn handle(pre: Arc<ProxyPre<Host>>, req: Request<Incoming>) -> Result<Response<Body>> {
