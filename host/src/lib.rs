@@ -16,6 +16,61 @@
 //!
 //! The public API is what the runner (`src/main.rs`), the tests, the benchmark, the fuzz targets and a user of the
 //! library need; everything else is private to the crate.
+//!
+//! # How a run ends
+//!
+//! One [`Harness`] (an engine and a linker with WASI 0.2) loads and runs any number of components, each in a fresh
+//! store with the same [`Limits`], and says how each run ended in a [`Run`]:
+//!
+//! ```no_run
+//! use hello_host::{Harness, Invocation, Limits, Outcome};
+//!
+//! let harness = Harness::new(Limits::default())?;
+//! let run = harness.run_file("target/wasm32-wasip2/release/hello.wasm", &Invocation::default());
+//! match run.outcome {
+//!     Outcome::Success => assert_eq!(run.stdout, b"Hello, world!\n"),
+//!     Outcome::Trap { kind, message } => eprintln!("trapped ({kind:?}): {message}"),
+//!     other => eprintln!("{other:?}"),
+//! }
+//! # Ok::<(), wasmtime::Error>(())
+//! ```
+//!
+//! [`Outcome`] is one of `Success`, `RunFailed`, `Exit(code)`, `Trap { kind, message }`, `Timeout`,
+//! `MemoryLimit`, `OutputLimit`, `Refused(Refusal)` or `HostFailure(HostFailure)`; `Timeout { limit, stage }` says
+//! whether it was still reading, compiling or running ([`Stage`]). A [`Refusal`] says why a component was not run;
+//! an unreadable file keeps its path and `io::ErrorKind` (`Refusal::Unreadable { path, kind, reason }`). A
+//! [`HostFailure`] is the host's side failing, never the guest's doing: `PoolExhausted` when every slot of the pool
+//! stayed in use (a run past [`POOL_SLOTS`] concurrent ones waits for a slot, for at most the timeout) and
+//! `Runtime`. Both implement `Display` (the same one line the runner prints, with "the component" for the file's
+//! name where it is not known) and `std::error::Error`, so `?` takes them into `Box<dyn Error>` or `anyhow`;
+//! `describe(name)` names the file.
+//!
+//! Stdout and stderr are captured in every case (`Invocation { inherit_stdio: true, .. }` streams them instead, as
+//! the runner does). [`Invocation`] also carries the guest's arguments (`args`, program name first), its
+//! environment (`env`) and its directories (`dirs`, each a [`Preopen`] `{ host, guest, writable }`, as the runner's
+//! `--dir` and `--dir-rw` make them); a directory that cannot be opened is a `Refusal::Directory`.
+//!
+//! # Deadlines
+//!
+//! [`Harness::run_file`] and [`Harness::run_bytes`] (and [`Harness::run_file_cached`], the same through a compile
+//! cache, which the runner uses) keep `Limits::timeout` from the call to the end, compiling included, as the
+//! runner does with `--timeout` alone; with `Limits::compile_timeout` set (the runner's default, 5 minutes),
+//! loading has that budget and `timeout` starts when the component is ready. They compile on a thread of their own
+//! and stop waiting at the deadline. Cranelift cannot be interrupted, so that thread then finishes in the
+//! background, its result dropped (a process can exit, as the runner does). [`Harness::load_file`] and
+//! [`Harness::load_bytes`] are not bounded: they return when compiling is done, however long, and suit components
+//! you trust; [`Harness::run`] bounds instantiation and `run`, from when the run gets a pool slot.
+//!
+//! # The public API
+//!
+//! [`Harness`] (`new`, `with_allocation`, `load_file`, `load_bytes`, `run`, `run_file`, `run_bytes`,
+//! `run_file_cached`), [`Program`], [`Limits`], [`Allocation`] and [`POOL_SLOTS`], [`Invocation`], [`Preopen`],
+//! [`Run`], [`Outcome`] (`describe`, `exit_code`), [`Refusal`] (`describe`), [`HostFailure`], [`Stage`], [`Trap`],
+//! [`read_component`], the one-off [`run_file`] and [`run_bytes`] (each builds a whole harness; make one `Harness`
+//! for many runs), and [`cache`]'s `CompileCache`, `CacheUse` and `UnsafeCache`, the runner's compile cache
+//! (`CacheUse::Bypassed(UnsafeCache)` when it was not used, because the folder or an entry is not the user's own
+//! or is writable by others; `UnsafeCache` is an error too). The runner's command line, exit statuses and cache
+//! rule are in `docs/runner.md`.
 
 #![warn(missing_docs)]
 
