@@ -80,7 +80,7 @@ pub fn check(ctx: &Context, flavor: &Flavor) -> Result<()> {
         }
         ("command", _) => {
             readme_run()?;
-            jco_run(ctx, &wasm).context("jco run")?;
+            jco_run(ctx, flavor, &wasm).context("jco run")?;
         }
         ("composed", _) => {
             readme_run()?;
@@ -188,8 +188,10 @@ fn jco_serve(ctx: &Context, wasm: &Path) -> Result<()> {
     server.says_hello(&format!("http://127.0.0.1:{port}/"), None)
 }
 
-fn jco_run(ctx: &Context, wasm: &Path) -> Result<()> {
-    run(Command::new("bash").arg(ctx.root.join(".ci/jco-test")).arg(wasm)).map(drop)
+fn jco_run(ctx: &Context, flavor: &Flavor, wasm: &Path) -> Result<()> {
+    let said = run(Command::new("bash").arg(ctx.root.join(".ci/jco-test")).arg(wasm))?;
+    println!("{}: {}", flavor.line, said.trim());
+    Ok(())
 }
 
 /// Transpiled to JavaScript, imported from Node, called with a string beyond ASCII. The library imports nothing,
@@ -275,7 +277,7 @@ fn compose(ctx: &Context, flavor: &Flavor, project: &Path, readme: &Readme) -> R
         bail!("composed.wasm's world is not WASI 0.2.3's stdout and run only:\n{wit}");
     }
     prints_hello(&mut sh(&format!("{} composed.wasm", ctx.runner()?), project)).context("composed.wasm")?;
-    jco_run(ctx, &project.join("composed.wasm")).context("jco run composed.wasm")?;
+    jco_run(ctx, flavor, &project.join("composed.wasm")).context("jco run composed.wasm")?;
     println!(
         "{}: wac plug, as the README says: composed.wasm imports only WASI 0.2.3 and prints exactly Hello, world!\\n",
         flavor.line
