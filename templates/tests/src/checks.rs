@@ -218,7 +218,7 @@ fn same_file(expected: &Path, generated: &Path) -> Result<()> {
 pub fn line_count(ctx: &Context) -> Result<()> {
     let hello = ctx.generated(&ctx.work().join("counted"), "hello", &[])?;
     let lines = count_lines(&hello, &hello.join("wit/deps"))?;
-    let sentence = format!("Dependabot configuration: {lines} lines outside `wit/deps` and the lock");
+    let sentence = format!(": {lines} lines outside `wit/deps` and the lock.");
     let readme = fs::read_to_string(ctx.root.join("README.md"))?;
     if !readme.contains(&sentence) {
         bail!("README.md does not say that a generated default project has {lines} lines (\"{sentence}\")");
