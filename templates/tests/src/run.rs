@@ -98,7 +98,17 @@ impl Server {
 
     /// Asks `url` (with `body`, a POST) once the server answers, which may be after it has built, and checks that
     /// the answer is `Hello, world!\n`.
-    pub fn says_hello(&mut self, url: &str, body: Option<&str>) -> Result<()> {
+    pub fn says_hello(&mut self, url: &str, body: Option<&[u8]>) -> Result<()> {
+        let (_, text) = self.ask(url, body)?;
+        if text != HELLO.as_bytes() {
+            bail!("{url} answered {:?}", String::from_utf8_lossy(&text));
+        }
+        Ok(())
+    }
+
+    /// Asks `url` (with `body`, a POST) once the server answers, which may be after it has built: the status and
+    /// the body.
+    pub fn ask(&mut self, url: &str, body: Option<&[u8]>) -> Result<(u16, Vec<u8>)> {
         let http = http();
         let mut last = None;
         for _ in 0..600 {
@@ -108,11 +118,8 @@ impl Server {
             };
             match answer {
                 Ok(mut response) => {
-                    let text = response.body_mut().read_to_string()?;
-                    if text != HELLO {
-                        bail!("{url} answered {text:?}");
-                    }
-                    return Ok(());
+                    let status = response.status().as_u16();
+                    return Ok((status, response.body_mut().read_to_vec()?));
                 }
                 Err(error) => last = Some(error),
             }
@@ -139,6 +146,8 @@ impl Drop for Server {
 pub fn http() -> ureq::Agent {
     ureq::Agent::config_builder()
         .proxy(None)
+        // A 404 is an answer to check, not an error.
+        .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
         .new_agent()

@@ -77,13 +77,15 @@ async fn main() -> Result<()> {
     let mut composed_again = Again::new(&composed).await?;
     let mut alone_again = Again::new(&alone).await?;
 
-    let mut times: [Vec<Duration>; 8] = Default::default();
+    let mut times: [Vec<Duration>; 10] = Default::default();
     for round in 0..WARM_UP + TIMED {
         // Interleaved, one call of each kind per round: a burst of load from elsewhere falls on all of them.
         let took = [
             timed(run_command(&command)).await?,
             timed(handle_get(&http)).await?,
             timed(handle_get_p3(&http_p3)).await?,
+            timed(instantiate(http.instance_pre())).await?,
+            timed(instantiate(http_p3.instance_pre())).await?,
             timed(run_p3(&p3)).await?,
             timed(run_command(&composed)).await?,
             timed(run_command(&alone)).await?,
@@ -99,7 +101,18 @@ async fn main() -> Result<()> {
 
     composed_again.printed_hello_each_time(WARM_UP + TIMED)?;
     alone_again.printed_hello_each_time(WARM_UP + TIMED)?;
-    let [command, http, http_p3, p3, composed, alone, composed_again, alone_again] = times.map(|mut times| {
+    let [
+        command,
+        http,
+        http_p3,
+        http_new,
+        http_p3_new,
+        p3,
+        composed,
+        alone,
+        composed_again,
+        alone_again,
+    ] = times.map(|mut times| {
         times.sort();
         (times[times.len() / 2], times[times.len() * 9 / 10])
     });
@@ -114,6 +127,8 @@ async fn main() -> Result<()> {
             "WASI 0.3 http handler: store + instantiate + run_concurrent + handle GET + body",
             http_p3,
         ),
+        ("http handler: store + instantiate only", http_new),
+        ("WASI 0.3 http handler: store + instantiate only", http_p3_new),
         ("WASI 0.3 command: store + instantiate + run_concurrent + stdout", p3),
         (
             "composed command and library: store + instantiate both + run (one greet) + stdout",
@@ -262,6 +277,13 @@ async fn handle_get(pre: &ProxyPre<Host>) -> Result<()> {
     Ok(())
 }
 
+/// A store and an instance, no call: what the size of the component costs before any request.
+async fn instantiate(pre: &InstancePre<Host>) -> Result<()> {
+    let (mut store, _) = store(pre.engine());
+    pre.instantiate_async(&mut store).await?;
+    Ok(())
+}
+
 async fn handle_get_p3(pre: &ServicePre<Host>) -> Result<()> {
     let (mut store, _) = store(pre.engine());
     let service = pre.instantiate_async(&mut store).await?;
@@ -283,7 +305,10 @@ async fn handle_get_p3(pre: &ServicePre<Host>) -> Result<()> {
             answered
         })
         .await??;
-    ensure!(status == 200 && body == HELLO, "the WASI 0.3 handler answered {status} {body:?}");
+    ensure!(
+        status == 200 && body == HELLO,
+        "the WASI 0.3 handler answered {status} {body:?}"
+    );
     Ok(())
 }
 

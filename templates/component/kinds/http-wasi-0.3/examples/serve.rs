@@ -1,7 +1,7 @@
 //! Serves the component on http://127.0.0.1:8080 from an embedded wasmtime with WASI 0.3: no wasmtime CLI needed.
 //!
 //!     cargo build --release --target wasm32-wasip2
-//!     cargo run --example serve -- target/wasm32-wasip2/release/{{crate_name}}.wasm [port]
+//!     cargo run --example serve -- [--debug] target/wasm32-wasip2/release/{{crate_name}}.wasm [port]
 //!
 //! Each request gets a new instance, as under `wasmtime serve`, and both bodies stream: the guest reads the
 //! request's as it arrives and hyper sends the response's as the guest writes it. Ctrl-C stops it.
@@ -11,7 +11,7 @@ use http_body_util::{BodyExt, channel::Channel};
 use hyper::{Request, Response, body::Incoming, server::conn::http1, service::service_fn};
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Result, Store, format_err};
+use wasmtime::{Config, Engine, OptLevel, Result, Store, format_err};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p3::bindings::ServicePre;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView};
@@ -19,14 +19,13 @@ use wasmtime_wasi_http::{WasiHttpHooks, WasiHttpView, io::TokioIo};
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let debug = args.next_if_eq("--debug").is_some();
     let wasm = args
         .next()
-        .ok_or_else(|| format_err!("usage: serve <component.wasm> [port]"))?;
+        .ok_or_else(|| format_err!("usage: serve [--debug] <component.wasm> [port]"))?;
     let port: u16 = args.next().map_or(Ok(8080), |port| port.parse())?;
-    let mut config = Config::new();
-    config.wasm_component_model_async(true);
-    let engine = Engine::new(&config)?;
+    let engine = engine(debug)?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
@@ -44,6 +43,17 @@ async fn main() -> Result<()> {
         let service = service_fn(move |request| handle(pre.clone(), request));
         tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(client), service));
     }
+}
+
+/// WASI 0.3 needs async functions, streams and futures. `--debug` (README: Debugging): the component compiled
+/// with its DWARF and unoptimised, so that gdb stops at breakpoints in its source.
+fn engine(debug: bool) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model_async(true).debug_info(debug);
+    if debug {
+        config.cranelift_opt_level(OptLevel::None);
+    }
+    Engine::new(&config)
 }
 
 async fn handle(
