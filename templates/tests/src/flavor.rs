@@ -66,10 +66,11 @@ pub fn check(ctx: &Context, flavor: &Flavor) -> Result<()> {
     // The README's run command, then a second runtime, jco, where it supports the kind.
     match (kind, flavor.get("wasi")) {
         ("http", Some("0.3")) => {
-            exports(&wasm, "wasi:http/handler@0.3.").context("wasm-tools component wit")?;
             let serve = |command: &str, port| serves_and_echoes(ctx, flavor, &project, command, port);
             let port = free_port()?;
             serve(&format!("{command} {port}"), port).context("the README's run command")?;
+            // Built by the README's command, just now: the shared target holds other flavors' `my_thing_2.wasm` too.
+            exports(&wasm, "wasi:http/handler@0.3.").context("wasm-tools component wit")?;
             match readme.get("wasmtime-serve") {
                 None => bail!("the README has no block marked <!-- template-test: wasmtime-serve -->"),
                 Some(_) if !on_path("wasmtime") => {
