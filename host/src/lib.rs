@@ -81,6 +81,7 @@ mod load;
 mod outcome;
 mod output;
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -92,8 +93,8 @@ use wasmtime_wasi::{FsPerms, WasiCtx};
 use cache::{CacheUse, CompileCache};
 use guest::GuestState;
 use limiter::MemoryLimiter;
-use load::{Loader, Source};
-pub use load::{Program, read_component};
+use load::{CommandPre, Loader, Source};
+pub use load::{Program, Wasi, read_component};
 pub use outcome::{HostFailure, Outcome, Refusal, Run, Stage};
 use output::{OutputBudget, OutputSink};
 /// wasmtime's trap codes, as [`Outcome::Trap`] carries them.
@@ -138,6 +139,9 @@ pub struct Invocation {
     pub dirs: Vec<Preopen>,
     /// Connect the guest to this process's stdin, stdout and stderr instead of capturing (the runner does).
     pub inherit_stdio: bool,
+    /// Let the guest use the host's network: TCP and UDP to and from any address, and name lookups. Without it,
+    /// every socket address is refused (WASI's `access-denied`), as are name lookups.
+    pub inherit_network: bool,
 }
 
 /// A host directory that a guest may use (a WASI preopen), and what it may do there.
@@ -224,6 +228,9 @@ impl Harness {
         // and the wasmtime this harness was first fuzzed on did not check that a 64-bit table one core instance
         // exports is imported as one by another (a debug build panicked there, a release build let it through).
         config.wasm_memory64(false);
+        // WASI 0.3 commands: `async` functions, streams and futures. On by default with wasmtime's feature, said
+        // here because a 0.2 harness would not need it.
+        config.wasm_component_model_async(true);
         if let Some(slots) = allocation.slots() {
             let mut pool = PoolingAllocationConfig::default();
             // A component has a few core instances (its module, shims, adapters), each with at most one memory.
@@ -240,7 +247,10 @@ impl Harness {
         }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
+        // Both: a WASI 0.3 command built by Rust's std for wasm32-wasip2 imports 0.2 interfaces too. The names do
+        // not collide (`@0.2.x` and `@0.3.x`).
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
         // The timeout is a timer on this runtime; one thread drives it (and WASI's host I/O) for every run.
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -374,6 +384,13 @@ impl Harness {
         if invocation.inherit_stdio {
             builder.inherit_stdin();
         }
+        if invocation.inherit_network {
+            builder
+                .inherit_network()
+                .allow_ip_name_lookup(true)
+                .allow_tcp(true)
+                .allow_udp(true);
+        }
         for dir in &invocation.dirs {
             let perms = if dir.writable {
                 FsPerms::ReadWrite
@@ -392,33 +409,65 @@ impl Harness {
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(self.limits.max_memory),
         };
-        let mut store = Store::new(&self.loader.engine, state);
-        store.limiter(|state| &mut state.limiter);
-        // Running wasm yields at every epoch tick, so that the timeout below can fire even in a tight loop.
-        store.epoch_deadline_async_yield_and_update(1);
-
-        let guest = async {
-            let command = program.pre.instantiate_async(&mut store).await?;
-            command.wasi_cli_run().call_run(&mut store).await
-        };
-        // The timer is made inside the runtime: tokio's timers need its context.
-        let deadline = tokio::time::Instant::from_std(deadline);
-        let result = self
-            .runtime
-            .block_on(async { tokio::time::timeout_at(deadline, guest).await });
-        let limiter = &store.data().limiter;
-        let outcome = Outcome::classify(
-            result,
-            self.limits.timeout,
-            limiter.exceeded().then_some(self.limits.max_memory),
-            budget.exceeded().then_some(self.limits.max_output),
-        );
+        // A panic in wasmtime or wasmtime-wasi (which a hostile guest may provoke) ends this run as a host failure,
+        // not the process: what the guest wrote before it is in the sinks, and is kept.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            self.run_store(program, state, deadline, &budget)
+        }))
+        .unwrap_or_else(|panic| Outcome::HostFailure(HostFailure::Panicked(panic_message(&*panic))));
         Run {
             outcome,
             stdout: stdout.captured_bytes(),
             stderr: stderr.captured_bytes(),
         }
     }
+
+    /// Instantiates and runs in a store of its own until `deadline`, and says how it ended.
+    fn run_store(&self, program: &Program, state: GuestState, deadline: Instant, budget: &OutputBudget) -> Outcome {
+        let mut store = Store::new(&self.loader.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        // Running wasm yields at every epoch tick, so that the timeout below can fire even in a tight loop.
+        store.epoch_deadline_async_yield_and_update(1);
+
+        let guest = async {
+            match &program.pre {
+                CommandPre::P2(pre) => {
+                    let command = pre.instantiate_async(&mut store).await?;
+                    command.wasi_cli_run().call_run(&mut store).await
+                }
+                CommandPre::P3(pre) => {
+                    let command = pre.instantiate_async(&mut store).await?;
+                    // An async `run` is called inside the store's event loop, which also drives its streams and
+                    // futures; the loop ends when `run` returns, or with a trap when nothing can make progress.
+                    store
+                        .run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await)
+                        .await?
+                }
+            }
+        };
+        // The timer is made inside the runtime: tokio's timers need its context. It bounds time spent waiting
+        // on the host (a sleep, a future that never resolves) as well as running wasm.
+        let deadline = tokio::time::Instant::from_std(deadline);
+        let result = self
+            .runtime
+            .block_on(async { tokio::time::timeout_at(deadline, guest).await });
+        let limiter = &store.data().limiter;
+        Outcome::classify(
+            result,
+            self.limits.timeout,
+            limiter.exceeded().then_some(self.limits.max_memory),
+            budget.exceeded().then_some(self.limits.max_output),
+        )
+    }
+}
+
+/// What a panic said: its message when it has one (`panic!` with a string or a format).
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|message| (*message).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 impl CompileCache {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
-use wasmtime_wasi::p2::bindings::CommandPre;
+use wasmtime_wasi::{p2, p3};
 
 use crate::cache::{CacheUse, CompileCache, Entry, UnsafeCache};
 use crate::guest::GuestState;
@@ -24,8 +24,37 @@ use crate::outcome::{HostFailure, Outcome, Refusal, Stage};
 #[derive(Clone)]
 pub struct Program {
     pub(crate) component: Component,
-    pub(crate) pre: CommandPre<GuestState>,
+    pub(crate) pre: CommandPre,
 }
+
+impl Program {
+    /// Which WASI the component's `wasi:cli/run` export speaks.
+    pub fn wasi(&self) -> Wasi {
+        match self.pre {
+            CommandPre::P2(_) => Wasi::P2,
+            CommandPre::P3(_) => Wasi::P3,
+        }
+    }
+}
+
+/// The WASI versions a [`Program`] can speak, read from its `wasi:cli/run` export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wasi {
+    /// WASI 0.2 (`wasi:cli/run@0.2.x`): a synchronous `run`, and streams as resources.
+    P2,
+    /// WASI 0.3 (`wasi:cli/run@0.3.x`): an `async` `run`, with the component model's streams and futures.
+    P3,
+}
+
+/// The command's `run`, pre-instantiated for the WASI version it exports.
+#[derive(Clone)]
+pub(crate) enum CommandPre {
+    P2(p2::bindings::CommandPre<GuestState>),
+    P3(p3::bindings::CommandPre<GuestState>),
+}
+
+/// The `wasi:cli/run` versions this host runs, as a refusal names them.
+pub(crate) const RUN_VERSIONS: &str = "0.2.x and 0.3.x";
 
 /// What a load starts from.
 pub(crate) enum Source {
@@ -85,17 +114,20 @@ impl Loader {
     /// unknown. The result is pre-instantiated, ready for any number of runs.
     pub(crate) fn prepare(&self, component: Component) -> Result<Program, Refusal> {
         let component_type = component.component_type();
-        let exports = || component_type.exports(&self.engine).map(|(name, _)| name.to_owned());
-        if !exports().any(|name| name.starts_with("wasi:cli/run@0.2.")) {
-            return Err(Refusal::NoRunExport {
-                exports: exports().collect(),
-            });
-        }
+        let exports: Vec<String> = component_type
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        let wasi = run_export_wasi(&exports)?;
         let pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(refusal_from_link_error)?;
-        let pre = CommandPre::new(pre).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        let invalid = |e: wasmtime::Error| Refusal::Invalid(format!("{e:#}"));
+        let pre = match wasi {
+            Wasi::P2 => CommandPre::P2(p2::bindings::CommandPre::new(pre).map_err(invalid)?),
+            Wasi::P3 => CommandPre::P3(p3::bindings::CommandPre::new(pre).map_err(invalid)?),
+        };
         Ok(Program { component, pre })
     }
 
@@ -206,6 +238,31 @@ pub fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
         kind: error.kind(),
         reason: error.to_string(),
     })
+}
+
+/// Which WASI a command speaks, from its `wasi:cli/run` export: 0.3 when it exports both, as `wasmtime run`
+/// chooses. A release version only: a `-rc` of 0.3 had other signatures, and 0.4 is not written yet.
+fn run_export_wasi(exports: &[String]) -> Result<Wasi, Refusal> {
+    let runs = || exports.iter().filter_map(|name| name.strip_prefix("wasi:cli/run@"));
+    let release = |version: &str, minor: &str| {
+        let mut parts = version.split('.');
+        parts.next() == Some("0")
+            && parts.next() == Some(minor)
+            && parts.next().is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
+            && parts.next().is_none()
+    };
+    if runs().any(|version| release(version, "3")) {
+        return Ok(Wasi::P3);
+    }
+    if runs().any(|version| release(version, "2")) {
+        return Ok(Wasi::P2);
+    }
+    match runs().next() {
+        Some(version) => Err(Refusal::UnsupportedRun(format!("wasi:cli/run@{version}"))),
+        None => Err(Refusal::NoRunExport {
+            exports: exports.to_vec(),
+        }),
+    }
 }
 
 /// Refuses what is plainly not a binary component, by its first eight bytes, before wasmtime parses it.

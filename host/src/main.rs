@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use bytesize::ByteSize;
@@ -32,19 +33,20 @@ When the guest ends itself (0 and 1), the runner prints nothing of its own; othe
 The compile cache (--cache-dir) is used only when the folder and each entry in it belong to this user and are not
 writable by group or others; otherwise the runner says so in one line and compiles without it.
 
-The guest gets no network and none of the host's environment: only its arguments, the --env variables, stdio,
-and the directories given with --dir (read-only) or --dir-rw. Nothing limits how much it writes to a --dir-rw
+The guest gets none of the host's environment: only its arguments, the --env variables, stdio, the directories
+given with --dir (read-only) or --dir-rw, and the network with --inherit-network (without it, every socket
+address is refused with WASI's access-denied). Nothing limits how much it writes to a --dir-rw
 directory but the timeouts and the host filesystem, and links it makes there may point anywhere (the guest cannot
 follow them out; a host program can).
 
 Debugging (--debug): build the guest without --release, so that it keeps its DWARF, and use a hello-host that
 is not stripped (`cargo build -p hello-host`: release builds are), then for example
   gdb --args target/debug/hello-host --debug target/wasm32-wasip2/debug/hello.wasm
-  (gdb) break lib.rs:14
+  (gdb) break $PWD/src/lib.rs:<LINE>
   (gdb) run
 and `bt`, `next`, `step`, `info locals` as in any native program (lldb -- hello-host --debug ... works the same).";
 
-/// Runs a wasi:cli command component (its `wasi:cli/run`) with safe limits. The guest's stdin, stdout and
+/// Runs a wasi:cli command component (WASI 0.2 or 0.3: its `wasi:cli/run`) with safe limits. The guest's stdin, stdout and
 /// stderr are this process's own.
 #[derive(Parser)]
 #[command(
@@ -84,6 +86,11 @@ struct Cli {
     /// Like --dir, but the guest may also create, write, rename and remove there (repeatable).
     #[arg(long = "dir-rw", value_name = "HOST_DIR[::GUEST_DIR]", value_parser = parse_writable_dir)]
     writable_dirs: Vec<Preopen>,
+
+    /// Let the guest use the host's network: TCP and UDP to and from any address, and name lookups (as
+    /// `wasmtime run -S inherit-network` does). Without it, a socket's bind or connect fails with access-denied.
+    #[arg(long)]
+    inherit_network: bool,
 
     /// Compile the guest for a native debugger (gdb, lldb): with its DWARF and unoptimised, so that breakpoints
     /// in its source are hit. --timeout and --compile-timeout then default to a day, not to 10s and 5m.
@@ -169,7 +176,26 @@ const DEFAULT_COMPILE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Both limits under `--debug`: the clock runs on while the debugger holds the guest at a breakpoint.
 const DEBUG_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The last panic's message and place, which the hook keeps instead of printing.
+static PANIC: Mutex<String> = Mutex::new(String::new());
+
 fn main() -> ExitCode {
+    // A panic in the host while it runs a guest ends that run as a host failure, which gets one line like every
+    // other outcome: the default hook's message and backtrace would add lines to the guest's stderr.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload_as_str().unwrap_or("a panic without a message");
+        let place = info.location().map(|at| format!(" at {at}")).unwrap_or_default();
+        *PANIC.lock().unwrap_or_else(PoisonError::into_inner) = format!("{message}{place}");
+    }));
+    // Anywhere else, a panic is a bug of this runner: still one line, and the host-failure status.
+    std::panic::catch_unwind(run_main).unwrap_or_else(|_| {
+        let panic = PANIC.lock().unwrap_or_else(PoisonError::into_inner);
+        eprintln!("hello-host: the host panicked: {panic}");
+        ExitCode::from(70)
+    })
+}
+
+fn run_main() -> ExitCode {
     let cli = Cli::parse();
     let (timeout, compile_timeout) = timeouts(cli.timeout, cli.compile_timeout, cli.debug);
     let limits = Limits {
@@ -202,6 +228,7 @@ fn main() -> ExitCode {
         env: cli.env.clone(),
         dirs: cli.dirs.iter().chain(&cli.writable_dirs).cloned().collect(),
         inherit_stdio: true,
+        inherit_network: cli.inherit_network,
     };
     let run = run(&harness, &cli, Path::new(component), &invocation);
     // A guest that ended itself (`exit`, or `run` returning an error) has said what it wanted to say: its status

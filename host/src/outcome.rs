@@ -9,6 +9,8 @@ use humantime::format_duration;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi::I32Exit;
 
+use crate::load::RUN_VERSIONS;
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -63,6 +65,9 @@ pub enum HostFailure {
     PoolExhausted(String),
     /// The host's runtime failed, for example it could not start a thread; the reason.
     Runtime(String),
+    /// The host panicked while it ran the guest (a bug in wasmtime or here, which a guest may have provoked); the
+    /// panic's message. The output written before it is kept.
+    Panicked(String),
 }
 
 impl fmt::Display for HostFailure {
@@ -70,6 +75,7 @@ impl fmt::Display for HostFailure {
         match self {
             HostFailure::PoolExhausted(reason) => write!(f, "every pool slot is in use ({reason})"),
             HostFailure::Runtime(reason) => write!(f, "the host's runtime failed: {reason}"),
+            HostFailure::Panicked(message) => write!(f, "the host panicked: {message}"),
         }
     }
 }
@@ -96,6 +102,8 @@ pub enum Refusal {
     CoreModule,
     /// Not a valid component; wasmtime's reason.
     Invalid(String),
+    /// A `wasi:cli/run` export of a version this host does not run (a 0.3 release candidate, a 0.4); the export.
+    UnsupportedRun(String),
     /// No `wasi:cli/run` export; what it exports instead.
     NoRunExport {
         /// The names of the component's exports.
@@ -274,6 +282,9 @@ impl Refusal {
             Refusal::NoRunExport { exports } => {
                 format!("{name} does not export wasi:cli/run (exports: {})", exports.join(", "))
             }
+            Refusal::UnsupportedRun(export) => format!(
+                "{name} exports {export}, which this host does not run (it runs wasi:cli/run {RUN_VERSIONS})"
+            ),
             Refusal::UnknownImport(import) => {
                 format!("{name} imports {import}, which this host does not provide")
             }
