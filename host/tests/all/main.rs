@@ -6,4 +6,5 @@ mod dirs; // directories given to a guest, and the ways out of them
 mod hostile; // hostile and broken components on the harness
 mod load; // one harness, thousands of runs, more at once than the pool has slots
 mod mutations; // mutated components: an outcome each, never a panic
+mod proposals; // wasm proposals the runner leaves off, and zero-byte writes: what SECURITY.md says is out of reach
 mod runner; // the `hello-host` binary from the command line
