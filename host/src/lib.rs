@@ -411,10 +411,8 @@ impl Harness {
         };
         // A panic in wasmtime or wasmtime-wasi (which a hostile guest may provoke) ends this run as a host failure,
         // not the process: what the guest wrote before it is in the sinks, and is kept.
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            self.run_store(program, state, deadline, &budget)
-        }))
-        .unwrap_or_else(|panic| Outcome::HostFailure(HostFailure::Panicked(panic_message(&*panic))));
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run_store(program, state, deadline, &budget)))
+            .unwrap_or_else(|panic| Outcome::HostFailure(HostFailure::Panicked(panic_message(&*panic))));
         Run {
             outcome,
             stdout: stdout.captured_bytes(),

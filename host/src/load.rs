@@ -248,7 +248,9 @@ fn run_export_wasi(exports: &[String]) -> Result<Wasi, Refusal> {
         let mut parts = version.split('.');
         parts.next() == Some("0")
             && parts.next() == Some(minor)
-            && parts.next().is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
+            && parts
+                .next()
+                .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
             && parts.next().is_none()
     };
     if runs().any(|version| release(version, "3")) {

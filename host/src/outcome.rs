@@ -282,9 +282,9 @@ impl Refusal {
             Refusal::NoRunExport { exports } => {
                 format!("{name} does not export wasi:cli/run (exports: {})", exports.join(", "))
             }
-            Refusal::UnsupportedRun(export) => format!(
-                "{name} exports {export}, which this host does not run (it runs wasi:cli/run {RUN_VERSIONS})"
-            ),
+            Refusal::UnsupportedRun(export) => {
+                format!("{name} exports {export}, which this host does not run (it runs wasi:cli/run {RUN_VERSIONS})")
+            }
             Refusal::UnknownImport(import) => {
                 format!("{name} imports {import}, which this host does not provide")
             }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 
 /// The `hello-host` binary of this build.
-fn runner() -> Command {
+pub fn runner() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hello-host"))
 }
 
@@ -40,7 +40,7 @@ fn hello_host_within(timeout: Duration, component: &Path, args: &[&str]) -> Outp
 /// Asserts the exit status, that stderr is exactly `hello-host: <message>` on one line (nothing for `None`), and
 /// that stdout is exactly `stdout`. A message that ends in `: ` or ` (` is our words before a reason that wasmtime or the
 /// OS words (a trap raised in a host call, an I/O error): only our part is compared, and the line must be one.
-fn assert_output(output: &Output, status: i32, message: Option<&str>, stdout: &[u8]) {
+pub fn assert_output(output: &Output, status: i32, message: Option<&str>, stdout: &[u8]) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let expected_stderr = message.map(|m| format!("hello-host: {m}\n")).unwrap_or_default();
     let stderr_good = match message {

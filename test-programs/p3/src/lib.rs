@@ -86,7 +86,11 @@ impl wasip3::exports::cli::run::Guest for Command {
             "cancel" => cancel(&rest[0]).await,
             "drop-ends" => drop_ends().await,
             other => {
-                write(stderr::write_via_stream, format!("unknown case `{other}`\n").into_bytes()).await?;
+                write(
+                    stderr::write_via_stream,
+                    format!("unknown case `{other}`\n").into_bytes(),
+                )
+                .await?;
                 Err(())
             }
         }
@@ -141,8 +145,12 @@ async fn files(dir: &str) -> Result<(), ()> {
     write(|data| file.write_via_stream(data, 0), b"hello, file\n".to_vec()).await?;
     let size = file.stat().await.map_err(drop)?.size;
     drop(file);
-    root.rename_at("a.txt".to_owned(), &root, "b.txt".to_owned()).await.map_err(drop)?;
-    let file: Descriptor = open("b.txt", OpenFlags::empty(), DescriptorFlags::READ).await.map_err(drop)?;
+    root.rename_at("a.txt".to_owned(), &root, "b.txt".to_owned())
+        .await
+        .map_err(drop)?;
+    let file: Descriptor = open("b.txt", OpenFlags::empty(), DescriptorFlags::READ)
+        .await
+        .map_err(drop)?;
     let (reader, done) = file.read_via_stream(0);
     let contents = reader.collect().await;
     done.await.map_err(drop)?;
@@ -151,7 +159,11 @@ async fn files(dir: &str) -> Result<(), ()> {
     done.await.map_err(drop)?;
     names.sort();
     let contents = String::from_utf8_lossy(&contents);
-    print(format!("wrote a.txt: {size} bytes\nrenamed to b.txt, read: {contents}entries: {}\n", names.join(" "))).await
+    print(format!(
+        "wrote a.txt: {size} bytes\nrenamed to b.txt, read: {contents}entries: {}\n",
+        names.join(" ")
+    ))
+    .await
 }
 
 async fn clocks() -> Result<(), ()> {
@@ -160,14 +172,26 @@ async fn clocks() -> Result<(), ()> {
     let waited = Duration::from_nanos(monotonic_clock::now() - start);
     // 2020-01-01 in seconds since the epoch: the wall clock is set, whatever the time zone.
     let wall = system_clock::now().seconds > 1_577_836_800;
-    print(format!("waited at least 20ms: {}\nwall clock after 2020: {wall}\n", waited >= Duration::from_millis(20))).await
+    print(format!(
+        "waited at least 20ms: {}\nwall clock after 2020: {wall}\n",
+        waited >= Duration::from_millis(20)
+    ))
+    .await
 }
 
 async fn randomness() -> Result<(), ()> {
-    let (a, b) = (random::random::get_random_bytes(16), random::random::get_random_bytes(16));
+    let (a, b) = (
+        random::random::get_random_bytes(16),
+        random::random::get_random_bytes(16),
+    );
     let seed = random::insecure_seed::get_insecure_seed();
-    print(format!("16 bytes: {}\ntwo draws differ: {}\nseed: {} values\n", a.len() == 16, a != b, [seed.0, seed.1].len()))
-        .await
+    print(format!(
+        "16 bytes: {}\ntwo draws differ: {}\nseed: {} values\n",
+        a.len() == 16,
+        a != b,
+        [seed.0, seed.1].len()
+    ))
+    .await
 }
 
 /// Binds a TCP socket to 127.0.0.1 on a free port: refused unless the host grants the network.
@@ -176,7 +200,10 @@ async fn socket() -> Result<(), ()> {
         Ok(socket) => socket,
         Err(code) => return print(format!("create a TCP socket: {code:?}\n")).await,
     };
-    let address = IpSocketAddress::Ipv4(Ipv4SocketAddress { port: 0, address: (127, 0, 0, 1) });
+    let address = IpSocketAddress::Ipv4(Ipv4SocketAddress {
+        port: 0,
+        address: (127, 0, 0, 1),
+    });
     match socket.bind(address) {
         Ok(()) => print(b"bound 127.0.0.1\n").await,
         Err(code) => print(format!("bind 127.0.0.1: {code:?}\n")).await,
@@ -191,7 +218,12 @@ async fn cancel(dir: &str) -> Result<(), ()> {
         return print(format!("no preopen named {dir}\n")).await;
     };
     let file = root
-        .open_at(PathFlags::empty(), "big".to_owned(), OpenFlags::CREATE, DescriptorFlags::WRITE)
+        .open_at(
+            PathFlags::empty(),
+            "big".to_owned(),
+            OpenFlags::CREATE,
+            DescriptorFlags::WRITE,
+        )
         .await
         .map_err(drop)?;
     let (mut output, reader) = wit_stream::new();
