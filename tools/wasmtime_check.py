@@ -8,17 +8,21 @@ registry can serve `wasmtime` at a version whose own internal crates, or whose `
 yet; a lock of the core crate alone says nothing about that.
 """
 
+import os
 import re
 import subprocess
 import tempfile
 import tomllib
 from pathlib import Path
 
-from pin_places import ROOT, WASMTIME, WASMTIME_CRATES, manifests
+from pin_places import ROOT, TOOLCHAINS, WASMTIME, WASMTIME_CRATES, manifests
 
 # Ask about every release whatever the Rust it needs: the probe reports what the registry has, and a newer
 # rust-version is tools/upgrade's business (it moves the toolchain first).
 RESOLVE = ["--config", 'resolver.incompatible-rust-versions="allow"']
+# The probes live outside the repository, where rustup would pick its default toolchain: they use ours, read before
+# tools/upgrade rewrites rust-toolchain.toml to a toolchain that may not be installed yet.
+CHANNEL = tomllib.loads((ROOT / TOOLCHAINS[0]).read_text())["toolchain"]["channel"]
 
 
 def version_key(version):
@@ -68,7 +72,8 @@ def lock(dependencies):
             '[package]\nname = "wasmtime-lock-probe"\nversion = "0.0.0"\nedition = "2024"\n\n[dependencies]\n'
             + "".join(f"{line}\n" for line in dependencies))
         done = subprocess.run(["cargo", "generate-lockfile", "--quiet", *RESOLVE], cwd=folder, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "RUSTUP_TOOLCHAIN": CHANNEL})
         if done.returncode == 0:
             return True, (folder / "Cargo.lock").read_text()
         return False, done.stderr
