@@ -17,17 +17,19 @@ Guest arguments:
   Everything after <COMPONENT> goes to the guest untouched, `--help`, `--` and this runner's own option names
   included. The runner's options go before the component.
 
-Exit status:
+Exit status (docs/runner.md says more):
   0   run returned ok, or the guest called exit(ok)
   1   run returned err, or the guest called exit(err)
-  2   bad command line (including a --dir or --dir-rw that is not a directory)
-  3   the component was refused before running (unreadable, not a component, no wasi:cli/run, unknown import)
-  4   the guest trapped (unreachable, stack overflow, out-of-bounds access, ...)
-  5   the guest ran past --timeout, or reading and compiling it took longer than --compile-timeout (by default
-      5m to compile, then 10s to run; --timeout given alone bounds everything from the start)
-  6   the guest's memory grew past --max-memory
-  7   the guest wrote more than --max-output
-  70  the host failed, not the guest: it could not start, or every pool slot stayed in use
+  2   bad command line (a --dir or --dir-rw that is not a directory included)
+  3   refused before running: unreadable, not a binary component, no wasi:cli/run export or one of a version it
+      does not run, unknown import
+  4   the guest trapped: unreachable, stack overflow, out-of-bounds access, a host call that failed
+  5   timed out: compiling past --compile-timeout (5 min), or running past --timeout (10 s) after it; --timeout
+      given alone bounds both from the start
+  6   memory limit (--max-memory)
+  7   output limit (--max-output)
+  70  the host failed, not the guest: it could not start, every pool slot stayed in use, or it panicked
+A WASI 0.3 guest's exit-with-code(N) ends the runner with status N.
 When the guest ends itself (0 and 1), the runner prints nothing of its own; otherwise it prints one line.
 
 The compile cache (--cache-dir) is used only when the folder and each entry in it belong to this user and are not

@@ -27,8 +27,8 @@ pub enum Outcome {
         /// The trap in plain words.
         message: String,
     },
-    /// The run took longer than `limit` from its start (reading and compiling included); `stage` says what it
-    /// was doing then.
+    /// The run took longer than `limit`: its compile timeout while reading or compiling, else its timeout for
+    /// running (or, without a compile timeout, the one timeout from the start); `stage` says what it was doing.
     Timeout {
         /// The timeout.
         limit: Duration,
