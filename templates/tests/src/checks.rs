@@ -1,5 +1,5 @@
 //! The checks that are not one flavor's: the names table, the prompts in a terminal, what stays in step with the
-//! repository, the README's line count, and wkg's refusals.
+//! repository, the README's line count, wkg's refusals, and the kinds' files free of Liquid tags.
 
 use crate::run::{free_port, output, run};
 use crate::template::{Context, Flavor, rendered, same_lock};
@@ -296,5 +296,29 @@ fn refused(cause: &str, args: &[&str], file: &Path) -> Result<()> {
         said.lines().next().unwrap_or(""),
         deepest.unwrap_or("").trim()
     );
+    Ok(())
+}
+
+/// Every file under templates/component/kinds is the file it becomes, but for names: no Liquid tag (`{%`).
+pub fn plain_kinds(ctx: &Context) -> Result<()> {
+    let mut tagged = Vec::new();
+    let mut folders = vec![ctx.root.join("templates/component/kinds")];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if String::from_utf8_lossy(&fs::read(&path)?).contains("{%") {
+                tagged.push(path.display().to_string());
+            }
+        }
+    }
+    if !tagged.is_empty() {
+        tagged.sort();
+        bail!(
+            "Liquid tags under kinds/ (a flavor's differences are files of its own):\n{}",
+            tagged.join("\n")
+        );
+    }
     Ok(())
 }

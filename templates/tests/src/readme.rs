@@ -1,5 +1,5 @@
 //! The commands of a generated README, found by their markers: a line `<!-- template-test: NAME -->` right before
-//! a fenced `sh` block (templates/component/README.md has them).
+//! a fenced `sh` block (each flavor's README in templates/component/kinds/ has them).
 
 use anyhow::{Context, Result, bail};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
