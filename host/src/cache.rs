@@ -38,7 +38,7 @@ pub struct UnsafeCache {
     pub reason: String,
 }
 
-/// `not using the cache folder `<dir>`: <reason>`.
+/// Reads "not using the cache folder `DIR`: REASON".
 impl fmt::Display for UnsafeCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -1,76 +1,31 @@
-//! A harness that runs `wasi:cli` command components on an embedded wasmtime, within limits, and says how each
-//! run ended.
+//! A harness that runs `wasi:cli` command components, WASI 0.2 or 0.3, on an embedded wasmtime, within limits,
+//! and says how each run ended.
 //!
 //! ```no_run
 //! use hello_host::{Harness, Invocation, Limits, Outcome};
 //!
 //! let harness = Harness::new(Limits::default())?;
-//! let run = harness.run_file("target/wasm32-wasip2/release/hello.wasm", &Invocation::default());
-//! assert_eq!(run.outcome, Outcome::Success, "{run}");
-//! assert_eq!(run.stdout, b"Hello, world!\n");
-//! # Ok::<(), wasmtime::Error>(())
-//! ```
-//!
-//! Every run gets a fresh store, its own limits and, by default, captured stdout and stderr. Whatever happens (a
-//! trap, a limit, an exit), the output written before it is kept.
-//!
-//! The public API is what the runner (`src/main.rs`), the tests, the benchmark, the fuzz targets and a user of the
-//! library need; everything else is private to the crate.
-//!
-//! # How a run ends
-//!
-//! One [`Harness`] (an engine and a linker with WASI 0.2) loads and runs any number of components, each in a fresh
-//! store with the same [`Limits`], and says how each run ended in a [`Run`]:
-//!
-//! ```no_run
-//! use hello_host::{Harness, Invocation, Limits, Outcome};
-//!
-//! let harness = Harness::new(Limits::default())?;
-//! let run = harness.run_file("target/wasm32-wasip2/release/hello.wasm", &Invocation::default());
+//! let program = harness.load("target/wasm32-wasip2/release/hello.wasm").map_err(|outcome| format!("{outcome:?}"))?;
+//! let run = harness.run(&program, &Invocation::default());
 //! match run.outcome {
 //!     Outcome::Success => assert_eq!(run.stdout, b"Hello, world!\n"),
 //!     Outcome::Trap { kind, message } => eprintln!("trapped ({kind:?}): {message}"),
 //!     other => eprintln!("{other:?}"),
 //! }
-//! # Ok::<(), wasmtime::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! [`Outcome`] is one of `Success`, `RunFailed`, `Exit(code)`, `Trap { kind, message }`, `Timeout`,
-//! `MemoryLimit`, `OutputLimit`, `Refused(Refusal)` or `HostFailure(HostFailure)`; `Timeout { limit, stage }` says
-//! whether it was still reading, compiling or running ([`Stage`]). A [`Refusal`] says why a component was not run;
-//! an unreadable file keeps its path and `io::ErrorKind` (`Refusal::Unreadable { path, kind, reason }`). A
-//! [`HostFailure`] is the host's side failing, never the guest's doing: `PoolExhausted` when every slot of the pool
-//! stayed in use (a run past [`POOL_SLOTS`] concurrent ones waits for a slot, for at most the timeout) and
-//! `Runtime`. Both implement `Display` (the same one line the runner prints, with "the component" for the file's
-//! name where it is not known) and `std::error::Error`, so `?` takes them into `Box<dyn Error>` or `anyhow`;
-//! `describe(name)` names the file.
+//! Two jobs, one entry point each. [`Harness::load`] reads (from a file or bytes, any [`Source`]), checks and
+//! compiles a component within [`Limits::compile_timeout`], through a [`cache::CompileCache`] if the harness has
+//! one ([`Harness::with_cache`]), into a [`Program`]: pre-instantiated, its WASI version ([`Wasi`]) read from its
+//! `wasi:cli/run` export. [`Harness::run`] runs a program in a fresh store within [`Limits::timeout`] and the
+//! other limits, and says how it ended in a [`Run`]: an [`Outcome`] and what the guest wrote to stdout and
+//! stderr (captured unless [`Invocation::inherit_stdio`]), kept whatever happened (a trap, a limit, an exit). A
+//! load that fails is an `Outcome` too (refused, timed out, or the host failing), and `Run::from` it is a run
+//! that printed nothing.
 //!
-//! Stdout and stderr are captured in every case (`Invocation { inherit_stdio: true, .. }` streams them instead, as
-//! the runner does). [`Invocation`] also carries the guest's arguments (`args`, program name first), its
-//! environment (`env`) and its directories (`dirs`, each a [`Preopen`] `{ host, guest, writable }`, as the runner's
-//! `--dir` and `--dir-rw` make them); a directory that cannot be opened is a `Refusal::Directory`.
-//!
-//! # Deadlines
-//!
-//! [`Harness::run_file`] and [`Harness::run_bytes`] (and [`Harness::run_file_cached`], the same through a compile
-//! cache, which the runner uses) keep `Limits::timeout` from the call to the end, compiling included, as the
-//! runner does with `--timeout` alone; with `Limits::compile_timeout` set (the runner's default, 5 minutes),
-//! loading has that budget and `timeout` starts when the component is ready. They compile on a thread of their own
-//! and stop waiting at the deadline. Cranelift cannot be interrupted, so that thread then finishes in the
-//! background, its result dropped (a process can exit, as the runner does). [`Harness::load_file`] and
-//! [`Harness::load_bytes`] are not bounded: they return when compiling is done, however long, and suit components
-//! you trust; [`Harness::run`] bounds instantiation and `run`, from when the run gets a pool slot.
-//!
-//! # The public API
-//!
-//! [`Harness`] (`new`, `with_allocation`, `load_file`, `load_bytes`, `run`, `run_file`, `run_bytes`,
-//! `run_file_cached`), [`Program`], [`Limits`], [`Allocation`] and [`POOL_SLOTS`], [`Invocation`], [`Preopen`],
-//! [`Run`], [`Outcome`] (`describe`, `exit_code`), [`Refusal`] (`describe`), [`HostFailure`], [`Stage`], [`Trap`],
-//! [`read_component`], the one-off [`run_file`] and [`run_bytes`] (each builds a whole harness; make one `Harness`
-//! for many runs), and [`cache`]'s `CompileCache`, `CacheUse` and `UnsafeCache`, the runner's compile cache
-//! (`CacheUse::Bypassed(UnsafeCache)` when it was not used, because the folder or an entry is not the user's own
-//! or is writable by others; `UnsafeCache` is an error too). The runner's command line, exit statuses and cache
-//! rule are in `docs/runner.md`.
+//! Outcomes and refusals implement `Display` (the one line the runner prints) and `std::error::Error`. The
+//! runner's command line, exit statuses and cache rule are in `docs/runner.md`.
 
 #![warn(missing_docs)]
 
@@ -82,7 +37,7 @@ mod outcome;
 mod output;
 
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -90,11 +45,11 @@ use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx};
 
-use cache::{CacheUse, CompileCache};
+use cache::CompileCache;
 use guest::GuestState;
 use limiter::MemoryLimiter;
-use load::{CommandPre, Loader, Source};
-pub use load::{Program, Wasi, read_component};
+use load::{CommandPre, Loader};
+pub use load::{Program, Source, Wasi};
 pub use outcome::{HostFailure, Outcome, Refusal, Run, Stage};
 use output::{OutputBudget, OutputSink};
 /// wasmtime's trap codes, as [`Outcome::Trap`] carries them.
@@ -103,14 +58,12 @@ pub use wasmtime::Trap;
 /// The limits of one run. The defaults suit small command-line components.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock time for a whole run, host calls included: from the call of [`Harness::run_file`] or
-    /// [`Harness::run_bytes`], reading and compiling too; for [`Harness::run`], instantiation and `run`. With a
-    /// [`Limits::compile_timeout`], it starts when the component is ready to run instead.
+    /// Wall-clock time to instantiate and run, host calls and time spent waiting on futures included, from when
+    /// [`Harness::run`] has its pool slot.
     pub timeout: Duration,
-    /// A budget of its own for reading and compiling, in [`Harness::run_file`] and [`Harness::run_bytes`]:
-    /// large real components take seconds to compile, which should not eat the run's time. `None` (the default):
-    /// [`Limits::timeout`] bounds everything from the start.
-    pub compile_timeout: Option<Duration>,
+    /// Wall-clock time for [`Harness::load`] to read, check and compile: large real components take seconds to
+    /// compile, and a component that Cranelift would take minutes on is stopped.
+    pub compile_timeout: Duration,
     /// Bytes of linear memory, all memories of the component together. Rust guests start at about 1.1 MiB.
     pub max_memory: u64,
     /// Bytes the guest may write to stdout and stderr together; past it, its streams are closed.
@@ -121,7 +74,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: Duration::from_secs(10),
-            compile_timeout: None,
+            compile_timeout: Duration::from_secs(300),
             max_memory: 64 << 20,
             max_output: 16 << 20,
         }
@@ -142,6 +95,9 @@ pub struct Invocation {
     /// Let the guest use the host's network: TCP and UDP to and from any address, and name lookups. Without it,
     /// every socket address is refused (WASI's `access-denied`), as are name lookups.
     pub inherit_network: bool,
+    /// The latest this run may end, before its [`Limits::timeout`] if that comes first: the runner's `--timeout`
+    /// given alone is one deadline for loading and running together.
+    pub deadline: Option<Instant>,
 }
 
 /// A host directory that a guest may use (a WASI preopen), and what it may do there.
@@ -195,6 +151,7 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct Harness {
     loader: Loader,
     limits: Limits,
+    cache: Option<CompileCache>,
     runtime: tokio::runtime::Runtime,
     /// With the pooling allocator: the free component-instance slots, which a run waits for.
     slots: Option<Slots>,
@@ -267,84 +224,48 @@ impl Harness {
                 linker: Arc::new(linker),
             },
             limits,
+            cache: None,
             runtime,
             slots: allocation.slots().map(Slots::new),
         })
     }
 
-    /// Reads a component file and compiles it; see [`Harness::load_bytes`].
-    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Program, Refusal> {
-        self.load_bytes(&read_component(path)?)
+    /// The same harness, taking compiled components from `cache` and storing them there (the runner does).
+    pub fn with_cache(self, cache: CompileCache) -> Self {
+        Harness {
+            cache: Some(cache),
+            ..self
+        }
     }
 
-    /// Compiles a binary component and checks that this host can run it: it exports `wasi:cli/run` and imports
-    /// nothing unknown. Text and core modules are refused with a reason before wasmtime parses them. The
-    /// [`Program`] is pre-instantiated, ready for any number of runs.
+    /// Reads (for a file), checks and compiles a component, through the compile cache if the harness has one,
+    /// within [`Limits::compile_timeout`]. The [`Program`] is pre-instantiated, ready for any number of runs,
+    /// and says how the cache was used.
     ///
-    /// This blocks until Cranelift is done, however long that takes, and the timeout does not apply: for a
-    /// component you do not trust, use [`Harness::run_file`] or [`Harness::run_bytes`], which bound the whole
-    /// run, compiling included.
-    pub fn load_bytes(&self, bytes: &[u8]) -> Result<Program, Refusal> {
-        self.loader.prepare(self.loader.compile(bytes)?)
+    /// It is refused ([`Outcome::Refused`]) if it is text, a core module, no component, exports no `wasi:cli/run`
+    /// of a version this host runs, or imports anything unknown; past the timeout it is an [`Outcome::Timeout`]
+    /// with the [`Stage`] it was in. Compiling cannot be interrupted, so it runs on a thread of its own: at the
+    /// deadline this stops waiting and returns, and that thread finishes compiling in the background (using a
+    /// core and memory until it is done) and its result is dropped. A process that should not wait for it can
+    /// exit, as the runner does.
+    pub fn load(&self, source: impl Into<Source>) -> Result<Program, Outcome> {
+        let limit = self.limits.compile_timeout;
+        self.loader
+            .load_until(source.into(), self.cache.as_ref(), Instant::now() + limit, limit)
     }
 
-    /// Reads, checks, compiles and runs a component file, all within the timeout: past it, the run ends as
-    /// [`Outcome::Timeout`] with the [`Stage`] it was in. A refusal is an [`Outcome::Refused`].
-    ///
-    /// Compiling cannot be interrupted, so it runs on a thread of its own; at the deadline this stops waiting
-    /// and returns, and that thread finishes compiling in the background (using a core and memory until it is
-    /// done) and its result is dropped. A process that should not wait for it can exit, as the runner does.
-    pub fn run_file(&self, path: impl AsRef<Path>, invocation: &Invocation) -> Run {
-        self.run_source(Source::File(path.as_ref().to_owned()), invocation, None)
-            .0
-    }
-
-    /// Checks, compiles and runs a component's bytes, all within the timeout; like [`Harness::run_file`].
-    pub fn run_bytes(&self, bytes: &[u8], invocation: &Invocation) -> Run {
-        self.run_source(Source::Bytes(bytes.to_vec()), invocation, None).0
-    }
-
-    /// Like [`Harness::run_file`], taking the compiled component from `cache`, or compiling it and storing it
-    /// there; also says how the cache was used. The runner runs every component this way.
-    pub fn run_file_cached(
-        &self,
-        path: impl AsRef<Path>,
-        invocation: &Invocation,
-        cache: &CompileCache,
-    ) -> (Run, CacheUse) {
-        self.run_source(Source::File(path.as_ref().to_owned()), invocation, Some(cache))
-    }
-
-    /// One deadline from the start (loading, waiting for a pool slot, instantiating and running), or with a
-    /// compile timeout, one for loading and then one for the rest.
-    fn run_source(&self, source: Source, invocation: &Invocation, cache: Option<&CompileCache>) -> (Run, CacheUse) {
-        let start = Instant::now();
-        let load_limit = self.limits.compile_timeout.unwrap_or(self.limits.timeout);
-        let (program, cache_use) = match self.loader.load_until(source, cache, start + load_limit, load_limit) {
-            (Ok(program), cache_use) => (program, cache_use),
-            (Err(outcome), cache_use) => return (Run::without_output(outcome), cache_use),
-        };
-        let deadline = match self.limits.compile_timeout {
-            Some(_) => Instant::now() + self.limits.timeout,
-            None => start + self.limits.timeout,
-        };
-        let run = match self.take_slot(deadline) {
-            Ok(slot) => self.run_in_slot(&program, invocation, slot, deadline),
-            Err(outcome) => Run::without_output(outcome),
-        };
-        (run, cache_use)
-    }
-
-    /// Instantiates `program` in a fresh store and calls its `wasi:cli/run`, within this harness's limits.
+    /// Instantiates `program` in a fresh store and calls its `wasi:cli/run`, within this harness's limits: from
+    /// when the run has its pool slot, [`Limits::timeout`] (or the invocation's deadline, if that comes first).
     ///
     /// With the pooling allocator, a run that finds all [`POOL_SLOTS`] in use waits for one, for at most the
-    /// timeout; then it ends as [`HostFailure::PoolExhausted`]. The timeout starts when the run has its slot.
+    /// timeout; then it ends as [`HostFailure::PoolExhausted`].
     pub fn run(&self, program: &Program, invocation: &Invocation) -> Run {
-        let slot = match self.take_slot(Instant::now() + self.limits.timeout) {
+        let bounded = |deadline: Instant| invocation.deadline.map_or(deadline, |latest| latest.min(deadline));
+        let slot = match self.take_slot(bounded(Instant::now() + self.limits.timeout)) {
             Ok(slot) => slot,
-            Err(failure) => return Run::without_output(failure),
+            Err(failure) => return Run::from(failure),
         };
-        self.run_in_slot(program, invocation, slot, Instant::now() + self.limits.timeout)
+        self.run_in_slot(program, invocation, slot, bounded(Instant::now() + self.limits.timeout))
     }
 
     /// Waits until `deadline` for a free slot of the pool (at once without a pool).
@@ -402,10 +323,10 @@ impl Harness {
                 FsPerms::ReadOnly
             };
             if let Err(error) = builder.preopened_dir(&dir.host, &dir.guest, perms) {
-                return Run::refused(Refusal::Directory {
+                return Run::from(Outcome::Refused(Refusal::Directory {
                     host: dir.host.clone(),
                     reason: format!("{error:#}"),
-                });
+                }));
             }
         }
         let state = GuestState {
@@ -472,15 +393,6 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
-impl CompileCache {
-    /// Like [`Harness::load_bytes`], through the cache. A folder that cannot be created or written means
-    /// compiling every time; an unsafe one is [`CacheUse::Bypassed`]. Not bounded by the timeout;
-    /// [`Harness::run_file_cached`] is.
-    pub fn load(&self, harness: &Harness, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
-        harness.loader.load_cached_now(self, bytes)
-    }
-}
-
 /// A counting semaphore over the pool's component-instance slots, so that a run past the last free one waits
 /// instead of failing in wasmtime.
 struct Slots {
@@ -537,16 +449,4 @@ fn spawn_epoch_ticker(engine: &Engine) {
             std::thread::sleep(EPOCH_TICK);
         }
     });
-}
-
-/// Reads, compiles and runs a component file with default limits and captured output. Each call builds a whole
-/// [`Harness`] (engine, runtime, pool): for more than one run, make a harness once and use [`Harness::run_file`].
-pub fn run_file(path: impl AsRef<Path>) -> wasmtime::Result<Run> {
-    Ok(Harness::new(Limits::default())?.run_file(path, &Invocation::default()))
-}
-
-/// Compiles and runs a component's bytes with default limits and captured output; like [`run_file`], one
-/// [`Harness`] per call.
-pub fn run_bytes(bytes: &[u8]) -> wasmtime::Result<Run> {
-    Ok(Harness::new(Limits::default())?.run_bytes(bytes, &Invocation::default()))
 }

@@ -16,7 +16,7 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 use wasmtime_wasi::{p2, p3};
 
-use crate::cache::{CacheUse, CompileCache, Entry, UnsafeCache};
+use crate::cache::{CacheUse, CompileCache, Entry};
 use crate::guest::GuestState;
 use crate::outcome::{HostFailure, Outcome, Refusal, Stage};
 
@@ -25,9 +25,15 @@ use crate::outcome::{HostFailure, Outcome, Refusal, Stage};
 pub struct Program {
     pub(crate) component: Component,
     pub(crate) pre: CommandPre,
+    cache_use: CacheUse,
 }
 
 impl Program {
+    /// Whether loading compiled the component, took it from the compile cache, or bypassed an unsafe cache.
+    pub fn cache_use(&self) -> &CacheUse {
+        &self.cache_use
+    }
+
     /// Which WASI the component's `wasi:cli/run` export speaks.
     pub fn wasi(&self) -> Wasi {
         match self.pre {
@@ -53,13 +59,44 @@ pub(crate) enum CommandPre {
     P3(p3::bindings::CommandPre<GuestState>),
 }
 
-/// The `wasi:cli/run` versions this host runs, as a refusal names them.
-pub(crate) const RUN_VERSIONS: &str = "0.2.x and 0.3.x";
-
-/// What a load starts from.
-pub(crate) enum Source {
+/// What [`Harness::load`](crate::Harness::load) loads: a component file, or a component's bytes. Paths
+/// (`&str`, `&Path`, `PathBuf`) are files, and `Vec<u8>` and `&[u8]` bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A binary component file, read when loading.
     File(PathBuf),
+    /// A binary component in memory.
     Bytes(Vec<u8>),
+}
+
+impl From<&str> for Source {
+    fn from(path: &str) -> Self {
+        Source::File(path.into())
+    }
+}
+
+impl From<&Path> for Source {
+    fn from(path: &Path) -> Self {
+        Source::File(path.to_owned())
+    }
+}
+
+impl From<PathBuf> for Source {
+    fn from(path: PathBuf) -> Self {
+        Source::File(path)
+    }
+}
+
+impl From<Vec<u8>> for Source {
+    fn from(bytes: Vec<u8>) -> Self {
+        Source::Bytes(bytes)
+    }
+}
+
+impl From<&[u8]> for Source {
+    fn from(bytes: &[u8]) -> Self {
+        Source::Bytes(bytes.to_vec())
+    }
 }
 
 /// The engine and the linker: all that compiling and checking a component needs, cheap to clone into a thread.
@@ -76,23 +113,9 @@ struct Job {
     /// Set, under its lock, when the caller stops waiting. A cache store holds the lock while it writes, so once
     /// the caller has set it, nothing more is written: no entry is left half-written by a process that exits.
     abandoned: Mutex<bool>,
-    /// Set as soon as the load finds the cache unsafe, so that the caller can say so even if it gives up.
-    bypassed: Mutex<Option<UnsafeCache>>,
 }
 
 impl Job {
-    fn bypassed(&self, unsafe_cache: &UnsafeCache) {
-        *self.bypassed.lock().unwrap_or_else(PoisonError::into_inner) = Some(unsafe_cache.clone());
-    }
-
-    /// How the cache was used, for a load that did not finish.
-    fn cache_use(&self) -> CacheUse {
-        match self.bypassed.lock().unwrap_or_else(PoisonError::into_inner).clone() {
-            Some(unsafe_cache) => CacheUse::Bypassed(unsafe_cache),
-            None => CacheUse::Compiled,
-        }
-    }
-
     /// Runs `store` unless the caller has stopped waiting; the caller cannot stop waiting while it runs.
     fn unless_abandoned(&self, store: impl FnOnce()) {
         let abandoned = self.abandoned.lock().unwrap_or_else(PoisonError::into_inner);
@@ -112,7 +135,7 @@ impl Loader {
 
     /// Checks that this host can run a compiled component: it exports `wasi:cli/run` and imports nothing
     /// unknown. The result is pre-instantiated, ready for any number of runs.
-    pub(crate) fn prepare(&self, component: Component) -> Result<Program, Refusal> {
+    pub(crate) fn prepare(&self, component: Component, cache_use: CacheUse) -> Result<Program, Refusal> {
         let component_type = component.component_type();
         let exports: Vec<String> = component_type
             .exports(&self.engine)
@@ -128,19 +151,22 @@ impl Loader {
             Wasi::P2 => CommandPre::P2(p2::bindings::CommandPre::new(pre).map_err(invalid)?),
             Wasi::P3 => CommandPre::P3(p3::bindings::CommandPre::new(pre).map_err(invalid)?),
         };
-        Ok(Program { component, pre })
+        Ok(Program {
+            component,
+            pre,
+            cache_use,
+        })
     }
 
     /// Reads (for a file) and compiles, through `cache` if there is one, on a thread of its own; waits for it
-    /// until `deadline`. Past it: [`Outcome::Timeout`] with `limit` and the stage the load was in. How the
-    /// cache was used is known even for a load that did not finish.
+    /// until `deadline`. Past it: [`Outcome::Timeout`] with `limit` and the stage the load was in.
     pub(crate) fn load_until(
         &self,
         source: Source,
         cache: Option<&CompileCache>,
         deadline: Instant,
         limit: Duration,
-    ) -> (Result<Program, Outcome>, CacheUse) {
+    ) -> Result<Program, Outcome> {
         let job = Arc::new(Job::default());
         let (sender, receiver) = mpsc::sync_channel(1);
         let (loader, cache, worker_job) = (self.clone(), cache.cloned(), job.clone());
@@ -154,13 +180,9 @@ impl Loader {
                     "cannot start a thread to compile on: {error}"
                 )))
             });
-        let worker = match worker {
-            Ok(worker) => worker,
-            Err(outcome) => return (Err(outcome), CacheUse::Compiled),
-        };
-        let loaded = match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Ok((program, cache_use))) => return (Ok(program), cache_use),
-            Ok(Err(refusal)) => Err(Outcome::Refused(refusal)),
+        let worker = worker?;
+        match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(loaded) => loaded.map_err(Outcome::Refused),
             Err(RecvTimeoutError::Timeout) => {
                 *job.abandoned.lock().unwrap_or_else(PoisonError::into_inner) = true;
                 let stage = if job.compiling.load(Ordering::SeqCst) {
@@ -176,11 +198,10 @@ impl Loader {
                 Err(panic) => std::panic::resume_unwind(panic),
                 Ok(()) => unreachable!("the load thread always sends its result"),
             },
-        };
-        (loaded, job.cache_use())
+        }
     }
 
-    fn load(&self, source: Source, cache: Option<&CompileCache>, job: &Job) -> Result<(Program, CacheUse), Refusal> {
+    fn load(&self, source: Source, cache: Option<&CompileCache>, job: &Job) -> Result<Program, Refusal> {
         let bytes = match source {
             Source::File(path) => read_component(path)?,
             Source::Bytes(bytes) => bytes,
@@ -188,50 +209,42 @@ impl Loader {
         job.compiling.store(true, Ordering::SeqCst);
         match cache {
             Some(cache) => self.load_cached(cache, &bytes, job),
-            None => Ok((self.prepare(self.compile(&bytes)?)?, CacheUse::Compiled)),
+            None => self.prepare(self.compile(&bytes)?, CacheUse::Compiled),
         }
     }
 
-    /// [`CompileCache::load`]: through the cache, on the caller's thread, with nobody to stop waiting.
-    pub(crate) fn load_cached_now(&self, cache: &CompileCache, bytes: &[u8]) -> Result<(Program, CacheUse), Refusal> {
-        self.load_cached(cache, bytes, &Job::default())
-    }
-
     /// Takes the component from the cache, or compiles it and stores it there; `job` says whether the caller
-    /// still waits, and learns at once when the cache is bypassed.
-    fn load_cached(&self, cache: &CompileCache, bytes: &[u8], job: &Job) -> Result<(Program, CacheUse), Refusal> {
-        let compile = || self.prepare(self.compile(bytes)?);
+    /// still waits.
+    fn load_cached(&self, cache: &CompileCache, bytes: &[u8], job: &Job) -> Result<Program, Refusal> {
+        let compile = |cache_use| self.prepare(self.compile(bytes)?, cache_use);
         let path = match cache.entry(&self.engine, bytes) {
-            Entry::Unavailable => return Ok((compile()?, CacheUse::Compiled)),
-            Entry::Unsafe(unsafe_cache) => {
-                job.bypassed(&unsafe_cache);
-                return Ok((compile()?, CacheUse::Bypassed(unsafe_cache)));
-            }
+            Entry::Unavailable => return compile(CacheUse::Compiled),
+            Entry::Unsafe(unsafe_cache) => return compile(CacheUse::Bypassed(unsafe_cache)),
             Entry::Found(path) => {
                 // SAFETY: `path` is a regular file in a folder that only this user can write, which only this
                 // user can write either: a store below wrote it from `Component::serialize`, named by the hash of
                 // bytes that compiled. wasmtime itself refuses entries from another version or configuration, and
                 // a damaged entry fails to deserialize and is written again.
                 if let Ok(component) = unsafe { Component::deserialize_file(&self.engine, &path) } {
-                    return Ok((self.prepare(component)?, CacheUse::Cached));
+                    return self.prepare(component, CacheUse::Cached);
                 }
                 path
             }
             Entry::Missing(path) => path,
         };
-        let program = compile()?;
+        let program = compile(CacheUse::Compiled)?;
         if let Ok(serialized) = program.component.serialize() {
             // Nothing is stored once the caller has stopped waiting (it may be about to exit).
             job.unless_abandoned(|| {
                 let _ = CompileCache::store(&path, &serialized);
             });
         }
-        Ok((program, CacheUse::Compiled))
+        Ok(program)
     }
 }
 
 /// Reads a component file; a file that cannot be read is a [`Refusal::Unreadable`] that keeps the error's kind.
-pub fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
+fn read_component(path: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
     let path = path.as_ref();
     std::fs::read(path).map_err(|error| Refusal::Unreadable {
         path: path.to_owned(),

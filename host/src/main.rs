@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytesize::ByteSize;
 use clap::Parser;
@@ -198,8 +198,13 @@ fn main() -> ExitCode {
 }
 
 fn run_main() -> ExitCode {
+    let start = Instant::now();
     let cli = Cli::parse();
-    let (timeout, compile_timeout) = timeouts(cli.timeout, cli.compile_timeout, cli.debug);
+    let Timeouts {
+        timeout,
+        compile_timeout,
+        one_deadline,
+    } = timeouts(cli.timeout, cli.compile_timeout, cli.debug);
     let limits = Limits {
         timeout,
         compile_timeout,
@@ -231,8 +236,9 @@ fn run_main() -> ExitCode {
         dirs: cli.dirs.iter().chain(&cli.writable_dirs).cloned().collect(),
         inherit_stdio: true,
         inherit_network: cli.inherit_network,
+        deadline: one_deadline.then_some(start + timeout),
     };
-    let run = run(&harness, &cli, Path::new(component), &invocation);
+    let run = run(harness, &cli, Path::new(component), &invocation);
     // A guest that ended itself (`exit`, or `run` returning an error) has said what it wanted to say: its status
     // is the answer, as with any program. Only what the runner detected itself gets a line.
     let ended_by_guest = matches!(run.outcome, Outcome::Success | Outcome::RunFailed | Outcome::Exit(_));
@@ -246,39 +252,55 @@ fn run_main() -> ExitCode {
     std::process::exit(code.into())
 }
 
-/// `Limits::timeout` and `Limits::compile_timeout` from the options: `--timeout` alone is one deadline from the
-/// start, as the option has always meant; otherwise compiling has its budget and running its own after it.
-fn timeouts(timeout: Option<Duration>, compile_timeout: Option<Duration>, debug: bool) -> (Duration, Option<Duration>) {
+/// The timeouts that the options give.
+#[derive(Debug, PartialEq, Eq)]
+struct Timeouts {
+    timeout: Duration,
+    compile_timeout: Duration,
+    /// `--timeout` alone: one deadline from the start for loading and running together.
+    one_deadline: bool,
+}
+
+/// `--timeout` alone is one deadline from the start, as the option has always meant; otherwise compiling has its
+/// budget and running its own after it.
+fn timeouts(timeout: Option<Duration>, compile_timeout: Option<Duration>, debug: bool) -> Timeouts {
     let (default_timeout, default_compile_timeout) = if debug {
         (DEBUG_TIMEOUT, DEBUG_TIMEOUT)
     } else {
         (DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT)
     };
     match (timeout, compile_timeout) {
-        (Some(timeout), None) => (timeout, None),
-        (timeout, compile_timeout) => (
-            timeout.unwrap_or(default_timeout),
-            Some(compile_timeout.unwrap_or(default_compile_timeout)),
-        ),
+        (Some(timeout), None) => Timeouts {
+            timeout,
+            compile_timeout: timeout,
+            one_deadline: true,
+        },
+        (timeout, compile_timeout) => Timeouts {
+            timeout: timeout.unwrap_or(default_timeout),
+            compile_timeout: compile_timeout.unwrap_or(default_compile_timeout),
+            one_deadline: false,
+        },
     }
 }
 
-/// Reads, compiles (or takes from the cache), instantiates and runs, within the timeouts.
-fn run(harness: &Harness, cli: &Cli, component: &Path, invocation: &Invocation) -> Run {
+/// Loads (through the cache unless `--no-cache`) and runs, within the timeouts.
+fn run(harness: Harness, cli: &Cli, component: &Path, invocation: &Invocation) -> Run {
     let cache = (!cli.no_cache)
         .then(|| cli.cache_dir.clone().or_else(CompileCache::default_dir))
         .flatten();
-    match cache {
-        Some(dir) => {
-            let (run, cache_use) = harness.run_file_cached(component, invocation, &CompileCache::new(dir));
-            // Someone else could have written the folder or an entry: it was not used, and the user should know.
-            if let CacheUse::Bypassed(unsafe_cache) = cache_use {
-                eprintln!("hello-host: {unsafe_cache}; compiled without it");
-            }
-            run
-        }
-        None => harness.run_file(component, invocation),
+    let harness = match cache {
+        Some(dir) => harness.with_cache(CompileCache::new(dir)),
+        None => harness,
+    };
+    let program = match harness.load(component) {
+        Ok(program) => program,
+        Err(outcome) => return Run::from(outcome),
+    };
+    // Someone else could have written the folder or an entry: it was not used, and the user should know.
+    if let CacheUse::Bypassed(unsafe_cache) = program.cache_use() {
+        eprintln!("hello-host: {unsafe_cache}; compiled without it");
     }
+    harness.run(&program, invocation)
 }
 
 #[cfg(test)]
@@ -304,15 +326,26 @@ mod tests {
     #[test]
     fn timeout_alone_bounds_everything_else_compiling_has_its_own() {
         let (second, minute) = (Duration::from_secs(1), Duration::from_secs(60));
+        let given = |timeout, compile_timeout, one_deadline| Timeouts {
+            timeout,
+            compile_timeout,
+            one_deadline,
+        };
         assert_eq!(
             timeouts(None, None, false),
-            (DEFAULT_TIMEOUT, Some(DEFAULT_COMPILE_TIMEOUT))
+            given(DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT, false)
         );
-        assert_eq!(timeouts(Some(second), None, false), (second, None));
-        assert_eq!(timeouts(None, Some(minute), false), (DEFAULT_TIMEOUT, Some(minute)));
-        assert_eq!(timeouts(Some(second), Some(minute), false), (second, Some(minute)));
-        assert_eq!(timeouts(None, None, true), (DEBUG_TIMEOUT, Some(DEBUG_TIMEOUT)));
-        assert_eq!(timeouts(Some(second), None, true), (second, None));
+        assert_eq!(timeouts(Some(second), None, false), given(second, second, true));
+        assert_eq!(
+            timeouts(None, Some(minute), false),
+            given(DEFAULT_TIMEOUT, minute, false)
+        );
+        assert_eq!(
+            timeouts(Some(second), Some(minute), false),
+            given(second, minute, false)
+        );
+        assert_eq!(timeouts(None, None, true), given(DEBUG_TIMEOUT, DEBUG_TIMEOUT, false));
+        assert_eq!(timeouts(Some(second), None, true), given(second, second, true));
     }
 
     #[test]

@@ -9,7 +9,8 @@ use humantime::format_duration;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi::I32Exit;
 
-use crate::load::RUN_VERSIONS;
+/// The `wasi:cli/run` versions this host runs, as a refusal names them (`load.rs` decides which those are).
+const RUN_VERSIONS: &str = "0.2.x and 0.3.x";
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,14 +134,9 @@ pub struct Run {
     pub stderr: Vec<u8>,
 }
 
-impl Run {
-    /// A run that did not happen: refused, with no output.
-    pub fn refused(refusal: Refusal) -> Run {
-        Run::without_output(Outcome::Refused(refusal))
-    }
-
-    /// A run that ended before the guest could write anything.
-    pub(crate) fn without_output(outcome: Outcome) -> Run {
+/// A run that ended before the guest could write anything: a load that failed, or no pool slot.
+impl From<Outcome> for Run {
+    fn from(outcome: Outcome) -> Run {
         Run {
             outcome,
             stdout: Vec::new(),

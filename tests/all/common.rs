@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hello_host::{Outcome, Run};
+use hello_host::{Harness, Invocation, Limits, Outcome, Run, Source};
 use wit_component::DecodedWasm;
 
 pub const HELLO: &[u8] = b"Hello, world!\n";
@@ -12,6 +12,15 @@ pub const HELLO: &[u8] = b"Hello, world!\n";
 /// What every hello component, Rust or WAT, imports and exports: nothing more than printing needs.
 pub const HELLO_IMPORTS: [&str; 3] = ["wasi:cli/stdout@0.2.3", "wasi:io/error@0.2.3", "wasi:io/streams@0.2.3"];
 pub const HELLO_EXPORTS: [&str; 1] = ["wasi:cli/run@0.2.3"];
+
+/// Loads and runs a component on a harness of its own, default limits, output captured; a load that fails is a
+/// run that printed nothing.
+pub fn run(source: impl Into<Source>) -> Run {
+    let harness = Harness::new(Limits::default()).expect("wasmtime starts");
+    harness
+        .load(source)
+        .map_or_else(Run::from, |program| harness.run(&program, &Invocation::default()))
+}
 
 /// Asserts that a guest printed exactly `Hello, world!\n`, nothing on stderr, and succeeded.
 pub fn assert_prints_hello(what: &str, output: &Run) {

@@ -3,7 +3,7 @@
 use crate::common::{self, assert_hello_interface, assert_prints_hello, read};
 
 fn check(wasm: &str) {
-    let output = hello_host::run_file(wasm).unwrap_or_else(|e| panic!("failed to run `{wasm}`: {e:?}"));
+    let output = common::run(wasm);
     assert_prints_hello(wasm, &output);
 }
 

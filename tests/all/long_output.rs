@@ -7,8 +7,8 @@ use hello_host::{Harness, Invocation, Limits, Outcome, Program, Run};
 fn load(harness: &Harness) -> Program {
     let wasm = test_artifacts::LONG_OUTPUT_RELEASE;
     harness
-        .load_file(wasm)
-        .unwrap_or_else(|refusal| panic!("{}", refusal.describe(wasm)))
+        .load(wasm)
+        .unwrap_or_else(|outcome| panic!("{}", outcome.describe(wasm).unwrap_or_default()))
 }
 
 fn write(harness: &Harness, program: &Program, length: usize) -> Run {

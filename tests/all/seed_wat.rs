@@ -1,7 +1,7 @@
 //! The article's hand-written WAT module (length bug fixed), made into a component in-process against our
 //! `wit/`, and run on the same harness as the Rust guest.
 
-use crate::common::{assert_hello_interface, assert_prints_hello};
+use crate::common::{assert_hello_interface, assert_prints_hello, run};
 
 const FIXTURE: &str = include_str!("../fixtures/hello.wat");
 
@@ -12,7 +12,7 @@ fn seed_component() -> Vec<u8> {
 
 #[test]
 fn seed_wat_prints_hello() {
-    let output = hello_host::run_bytes(&seed_component()).unwrap();
+    let output = run(seed_component());
     assert_prints_hello("tests/fixtures/hello.wat", &output);
 }
 
@@ -23,7 +23,7 @@ fn seed_wat_has_the_same_interface_as_the_rust_guest() {
 
 #[test]
 fn seed_wat_and_rust_guest_print_identical_bytes() {
-    let seed = hello_host::run_bytes(&seed_component()).unwrap();
-    let rust = hello_host::run_file(test_artifacts::HELLO_RELEASE).unwrap();
+    let seed = run(seed_component());
+    let rust = run(test_artifacts::HELLO_RELEASE);
     assert_eq!(seed, rust, "WAT:\n{seed}\nRust:\n{rust}");
 }

@@ -2,7 +2,7 @@
 //! good reason, raise the constant here in the same commit and say why in its message and in BENCHMARKS.md.
 //! `cargo test --test all sizes -- --nocapture` prints the sizes that BENCHMARKS.md quotes.
 
-use crate::common::{assert_prints_hello, read};
+use crate::common::{assert_prints_hello, read, run};
 
 /// The std hello component, release profile, as built (not stripped).
 const HELLO_RELEASE_MAX_BYTES: usize = 16 * 1024;
@@ -45,7 +45,7 @@ fn minimal_stripped_is_within_its_ratio_to_the_wat_component() {
 
 #[test]
 fn minimal_prints_hello() {
-    let run = hello_host::run_file(test_artifacts::MINIMAL_RELEASE).unwrap();
+    let run = run(test_artifacts::MINIMAL_RELEASE);
     assert_prints_hello(test_artifacts::MINIMAL_RELEASE, &run);
 }
 
@@ -54,6 +54,6 @@ fn stripping_keeps_a_component_runnable() {
     let hello = read(test_artifacts::HELLO_RELEASE);
     let stripped = test_artifacts::strip_custom_sections(&hello).unwrap();
     assert!(stripped.len() < hello.len());
-    let run = hello_host::run_bytes(&stripped).unwrap();
+    let run = run(stripped);
     assert_prints_hello("hello.wasm stripped", &run);
 }

@@ -10,7 +10,7 @@ pub mod mutate;
 static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
     let limits = Limits {
         timeout: Duration::from_millis(100),
-        compile_timeout: None,
+        compile_timeout: Duration::from_secs(10),
         max_memory: 16 << 20,
         max_output: 64 << 10,
     };
@@ -20,5 +20,7 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
 /// Loads and runs `bytes`. Every input must end in an outcome (refused, trapped, limited, or ran); a panic or a
 /// hang is a bug.
 pub fn load_and_run(bytes: &[u8]) {
-    let _ = HARNESS.run_bytes(bytes, &Invocation::default());
+    if let Ok(program) = HARNESS.load(bytes) {
+        let _ = HARNESS.run(&program, &Invocation::default());
+    }
 }

@@ -20,11 +20,12 @@ fn second_load_of_the_same_component_comes_from_the_cache() {
     let scratch = crate::common::Scratch::new("cache-hit");
     let dir = &scratch.path().join("cache"); // made by the cache itself, for this user only
     let cache = CompileCache::new(dir);
-    let harness = Harness::new(Limits::default()).unwrap();
+    let harness = Harness::new(Limits::default()).unwrap().with_cache(cache.clone());
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
 
-    let (_, first) = cache.load(&harness, &hello).unwrap();
-    let (program, second) = cache.load(&harness, &hello).unwrap();
+    let first = harness.load(hello.as_slice()).unwrap().cache_use().clone();
+    let program = harness.load(hello.as_slice()).unwrap();
+    let second = program.cache_use().clone();
     assert_eq!((first, second), (CacheUse::Compiled, CacheUse::Cached));
     let run = harness.run(&program, &Invocation::default());
     assert!(
@@ -34,7 +35,10 @@ fn second_load_of_the_same_component_comes_from_the_cache() {
 
     // Another component is another entry.
     let echo = std::fs::read(test_artifacts::ECHO_RELEASE).unwrap();
-    assert_eq!(cache.load(&harness, &echo).unwrap().1, CacheUse::Compiled);
+    assert_eq!(
+        harness.load(echo.as_slice()).unwrap().cache_use().clone(),
+        CacheUse::Compiled
+    );
     assert_eq!(std::fs::read_dir(dir).unwrap().count(), 2);
 }
 
@@ -44,13 +48,22 @@ fn a_debug_build_never_reuses_an_optimised_entry() {
     let dir = &scratch.path().join("cache"); // made by the cache itself, for this user only
     let cache = CompileCache::new(dir);
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
-    let optimised = Harness::new(Limits::default()).unwrap();
-    let debuggable = Harness::debuggable(Limits::default(), Allocation::default()).unwrap();
+    let optimised = Harness::new(Limits::default()).unwrap().with_cache(cache.clone());
+    let debuggable = Harness::debuggable(Limits::default(), Allocation::default())
+        .unwrap()
+        .with_cache(cache.clone());
 
-    assert_eq!(cache.load(&optimised, &hello).unwrap().1, CacheUse::Compiled);
-    let (program, first) = cache.load(&debuggable, &hello).unwrap();
+    assert_eq!(
+        optimised.load(hello.as_slice()).unwrap().cache_use().clone(),
+        CacheUse::Compiled
+    );
+    let program = debuggable.load(hello.as_slice()).unwrap();
+    let first = program.cache_use().clone();
     assert_eq!(first, CacheUse::Compiled, "the debug build took the optimised entry");
-    assert_eq!(cache.load(&debuggable, &hello).unwrap().1, CacheUse::Cached);
+    assert_eq!(
+        debuggable.load(hello.as_slice()).unwrap().cache_use().clone(),
+        CacheUse::Cached
+    );
     assert_eq!(std::fs::read_dir(dir).unwrap().count(), 2);
     assert_eq!(
         debuggable.run(&program, &Invocation::default()).stdout,
@@ -63,17 +76,18 @@ fn damaged_cache_entry_is_compiled_again() {
     let scratch = crate::common::Scratch::new("cache-damaged");
     let dir = &scratch.path().join("cache"); // made by the cache itself, for this user only
     let cache = CompileCache::new(dir);
-    let harness = Harness::new(Limits::default()).unwrap();
+    let harness = Harness::new(Limits::default()).unwrap().with_cache(cache.clone());
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
-    cache.load(&harness, &hello).unwrap();
+    harness.load(hello.as_slice()).unwrap();
     let entry = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&entry, b"not a compiled component").unwrap();
 
-    let (program, used) = cache.load(&harness, &hello).unwrap();
+    let program = harness.load(hello.as_slice()).unwrap();
+    let used = program.cache_use().clone();
     assert_eq!(used, CacheUse::Compiled);
     assert_eq!(harness.run(&program, &Invocation::default()).stdout, b"Hello, world!\n");
     assert_eq!(
-        cache.load(&harness, &hello).unwrap().1,
+        harness.load(hello.as_slice()).unwrap().cache_use().clone(),
         CacheUse::Cached,
         "the entry was not rewritten"
     );
@@ -84,9 +98,12 @@ fn cache_folder_and_entries_are_this_users_alone() {
     let scratch = crate::common::Scratch::new("cache-modes");
     let dir = scratch.path().join("new/cache");
     let cache = CompileCache::new(&dir);
-    let harness = Harness::new(Limits::default()).unwrap();
+    let harness = Harness::new(Limits::default()).unwrap().with_cache(cache.clone());
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
-    assert_eq!(cache.load(&harness, &hello).unwrap().1, CacheUse::Compiled);
+    assert_eq!(
+        harness.load(hello.as_slice()).unwrap().cache_use().clone(),
+        CacheUse::Compiled
+    );
     let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!((mode(&dir), entries.len()), (0o700, 1), "{entries:?}");
     assert_eq!(mode(&entries[0]), 0o600);
@@ -97,9 +114,12 @@ fn a_folder_others_can_write_is_not_used() {
     let scratch = crate::common::Scratch::new("cache-group-writable");
     let dir = scratch.path();
     chmod(dir, 0o770);
-    let harness = Harness::new(Limits::default()).unwrap();
+    let harness = Harness::new(Limits::default())
+        .unwrap()
+        .with_cache(CompileCache::new(dir));
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
-    let (program, used) = CompileCache::new(dir).load(&harness, &hello).unwrap();
+    let program = harness.load(hello.as_slice()).unwrap();
+    let used = program.cache_use().clone();
     let CacheUse::Bypassed(unsafe_cache) = used else {
         panic!("used: {used:?}")
     };
@@ -120,14 +140,15 @@ fn an_entry_others_can_write_is_not_used() {
     let dir = scratch.path();
     chmod(dir, 0o700);
     let cache = CompileCache::new(dir);
-    let harness = Harness::new(Limits::default()).unwrap();
+    let harness = Harness::new(Limits::default()).unwrap().with_cache(cache.clone());
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).unwrap();
-    cache.load(&harness, &hello).unwrap();
+    harness.load(hello.as_slice()).unwrap();
     let entry = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
     chmod(&entry, 0o666);
     let written = std::fs::metadata(&entry).unwrap().modified().unwrap();
 
-    let (program, used) = cache.load(&harness, &hello).unwrap();
+    let program = harness.load(hello.as_slice()).unwrap();
+    let used = program.cache_use().clone();
     let CacheUse::Bypassed(unsafe_cache) = used else {
         panic!("used: {used:?}")
     };

@@ -5,12 +5,20 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use hello_host::Limits;
+use hello_host::{Harness, Invocation, Limits, Run, Source};
 
-/// Tight limits, so that each fault is reached quickly.
+/// Loads and runs `source` on `harness`; a load that fails is a run that printed nothing.
+pub fn load_and_run(harness: &Harness, source: impl Into<Source>, invocation: &Invocation) -> Run {
+    match harness.load(source) {
+        Ok(program) => harness.run(&program, invocation),
+        Err(outcome) => Run::from(outcome),
+    }
+}
+
+/// Tight limits, so that each fault is reached quickly; compiling a Rust guest on a busy machine has time.
 pub const LIMITS: Limits = Limits {
     timeout: Duration::from_millis(500),
-    compile_timeout: None,
+    compile_timeout: Duration::from_secs(60),
     max_memory: 4 << 20,
     max_output: 64 << 10,
 };

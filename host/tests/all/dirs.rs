@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::Scratch;
+use crate::common::{Scratch, load_and_run};
 use hello_host::{Harness, Invocation, Limits, Outcome, Preopen};
 
 /// `outside/secret.txt`, and beside it `shared/`, the folder the guest gets as `/data`, which holds `hello.txt`,
@@ -97,7 +97,7 @@ fn run_fs(dirs: Vec<Preopen>, cases: &[(&[&str], Expect)]) {
         dirs,
         ..Invocation::default()
     };
-    let run = harness.run_file(test_artifacts::FS_RELEASE, &invocation);
+    let run = load_and_run(&harness, test_artifacts::FS_RELEASE, &invocation);
     let stdout = String::from_utf8_lossy(&run.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), cases.len(), "one line per operation:\n{run}");
@@ -219,7 +219,7 @@ fn a_directory_that_cannot_be_opened_is_a_refusal() {
         }],
         ..Invocation::default()
     };
-    let run = harness.run_file(test_artifacts::FS_RELEASE, &invocation);
+    let run = load_and_run(&harness, test_artifacts::FS_RELEASE, &invocation);
     let hello_host::Outcome::Refused(refusal) = &run.outcome else {
         panic!("not refused:\n{run}")
     };

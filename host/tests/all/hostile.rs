@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 use hello_host::{Harness, HostFailure, Invocation, Limits, Outcome, Refusal, Run, Stage, Trap};
 
 fn run(component: &[u8]) -> Run {
-    Harness::new(LIMITS)
-        .unwrap()
-        .run_bytes(component, &Invocation::default())
+    load_and_run(&Harness::new(LIMITS).unwrap(), component, &Invocation::default())
 }
 
 /// Asserts the outcome, and that stdout is exactly `stdout` (what was written before the fault).
@@ -161,9 +159,11 @@ fn wat_text_is_refused_as_text() {
 
 #[test]
 fn missing_file_is_refused_as_unreadable() {
-    let run = Harness::new(LIMITS)
-        .unwrap()
-        .run_file("no/such/file.wasm", &Invocation::default());
+    let run = load_and_run(
+        &Harness::new(LIMITS).unwrap(),
+        "no/such/file.wasm",
+        &Invocation::default(),
+    );
     // The kind and the path are kept; the reason is the OS's words, and that the file is named is ours.
     let Outcome::Refused(refusal @ Refusal::Unreadable { path, kind, .. }) = &run.outcome else {
         panic!("{run}")
@@ -206,12 +206,12 @@ fn refusals_are_errors_that_read_as_one_line() {
 fn a_full_pool_is_a_host_failure_not_a_trap() {
     let harness = Harness::new(LIMITS).unwrap();
     assert_run(
-        &harness.run_bytes(&component_with_core_instances(8), &Invocation::default()),
+        &load_and_run(&harness, component_with_core_instances(8), &Invocation::default()),
         Outcome::Success,
         b"",
     );
     // More core instances than the whole pool has (8 per slot): wasmtime cannot allocate them.
-    let run = harness.run_bytes(&component_with_core_instances(200), &Invocation::default());
+    let run = load_and_run(&harness, component_with_core_instances(200), &Invocation::default());
     let Outcome::HostFailure(HostFailure::PoolExhausted(reason)) = &run.outcome else {
         panic!("not a host failure:\n{run}")
     };
@@ -230,33 +230,34 @@ fn a_full_pool_is_a_host_failure_not_a_trap() {
 fn rust_guest_below_its_initial_memory_hits_the_memory_limit() {
     let limits = Limits {
         max_memory: 1 << 20,
-        // Time to compile a Rust guest on a busy machine: the timeout covers compiling.
-        timeout: Duration::from_secs(10),
         ..LIMITS
     };
-    let run = Harness::new(limits)
-        .unwrap()
-        .run_file(test_artifacts::HELLO_RELEASE, &Invocation::default());
+    let run = load_and_run(
+        &Harness::new(limits).unwrap(),
+        test_artifacts::HELLO_RELEASE,
+        &Invocation::default(),
+    );
     assert_run(&run, Outcome::MemoryLimit(1 << 20), b"");
 }
 
 #[test]
-fn compiling_past_the_timeout_is_a_timeout_while_compiling() {
+fn compiling_past_the_compile_timeout_is_a_timeout_while_compiling() {
     let slow = slow_to_compile(5000);
     let limits = Limits {
-        timeout: Duration::from_millis(200),
+        compile_timeout: Duration::from_millis(200),
+        timeout: Duration::from_secs(60),
         ..LIMITS
     };
     let harness = Harness::new(limits).unwrap();
     let start = Instant::now();
-    let run = harness.run_bytes(&slow, &Invocation::default());
+    let run = load_and_run(&harness, slow, &Invocation::default());
     let elapsed = start.elapsed();
     let expected = Outcome::Timeout {
-        limit: limits.timeout,
+        limit: limits.compile_timeout,
         stage: Stage::Compiling,
     };
     assert_run(&run, expected, b"");
-    assert!(elapsed < limits.timeout + SLACK, "returned after {elapsed:?}");
+    assert!(elapsed < limits.compile_timeout + SLACK, "returned after {elapsed:?}");
     assert_eq!(
         run.outcome.describe("x.wasm").unwrap(),
         "`x.wasm` timed out after 200ms while still compiling"
@@ -264,29 +265,13 @@ fn compiling_past_the_timeout_is_a_timeout_while_compiling() {
 }
 
 #[test]
-fn with_a_compile_timeout_compiling_and_running_have_budgets_of_their_own() {
-    // A component slow to compile, a short compile budget and a long run budget: the compile budget stops it.
-    let limits = Limits {
-        compile_timeout: Some(Duration::from_millis(200)),
-        timeout: Duration::from_secs(60),
-        ..LIMITS
-    };
-    let run = Harness::new(limits)
-        .unwrap()
-        .run_bytes(&slow_to_compile(5000), &Invocation::default());
-    let compiling = Outcome::Timeout {
-        limit: Duration::from_millis(200),
-        stage: Stage::Compiling,
-    };
-    assert_run(&run, compiling, b"");
+fn running_has_its_own_timeout_after_compiling() {
     // A generous compile budget, and the run's own timeout, which starts after compiling, stops the loop.
-    let limits = Limits {
-        compile_timeout: Some(Duration::from_secs(60)),
-        ..LIMITS
-    };
-    let run = Harness::new(limits)
-        .unwrap()
-        .run_bytes(&command(INFINITE_LOOP), &Invocation::default());
+    let run = load_and_run(
+        &Harness::new(LIMITS).unwrap(),
+        command(INFINITE_LOOP),
+        &Invocation::default(),
+    );
     assert_run(&run, RUNNING_TIMEOUT, BEFORE);
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::common::component_with_core_instances;
+use crate::common::{component_with_core_instances, load_and_run};
 use hello_host::{Allocation, Harness, HostFailure, Invocation, Limits, Outcome, POOL_SLOTS, Program, Run};
 
 const SEQUENTIAL_RUNS: usize = 3000;
@@ -13,8 +13,8 @@ const RUNS_PER_CALLER: usize = 20;
 
 fn hello(harness: &Harness) -> Program {
     harness
-        .load_file(test_artifacts::HELLO_RELEASE)
-        .unwrap_or_else(|refusal| panic!("{refusal}"))
+        .load(test_artifacts::HELLO_RELEASE)
+        .unwrap_or_else(|outcome| panic!("{outcome:?}"))
 }
 
 /// Exact output, or the host's own failure for want of a slot; anything else fails the test.
@@ -69,7 +69,7 @@ fn a_one_slot_pool_gives_a_run_the_room_of_the_full_pool_and_queues_the_others()
     let harness = Arc::new(Harness::with_allocation(Limits::default(), Allocation::PoolingOneSlot).unwrap());
     // Far more core instances than one of the default pool's 16 slots would need: the runner, which uses this
     // pool, must still run what it ran with the default one.
-    let run = harness.run_bytes(&component_with_core_instances(100), &Invocation::default());
+    let run = load_and_run(&harness, component_with_core_instances(100), &Invocation::default());
     assert_eq!(run.outcome, Outcome::Success, "{run}");
     assert_eq!(hello_from_callers_at_once(&harness, 4), 4 * RUNS_PER_CALLER);
 }

@@ -4,7 +4,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::common::{LIMITS, OUTPUT_FLOOD, XorShift, command};
+use crate::common::{LIMITS, OUTPUT_FLOOD, XorShift, command, load_and_run};
 use hello_host::{Harness, Invocation, Outcome, Run};
 
 #[path = "../../fuzz/src/mutate.rs"]
@@ -31,8 +31,10 @@ fn seeds() -> [(&'static str, Vec<u8>); 3] {
 
 /// Runs `mutant` on `harness`, failing the test, with the bytes, if it panics.
 fn run(harness: &Harness, mutant: &[u8], name: &str, mutation: impl std::fmt::Display) -> Run {
-    catch_unwind(AssertUnwindSafe(|| harness.run_bytes(mutant, &Invocation::default())))
-        .unwrap_or_else(|_| panic!("mutation {mutation} of {name} panicked; its bytes: {mutant:?}"))
+    catch_unwind(AssertUnwindSafe(|| {
+        load_and_run(harness, mutant, &Invocation::default())
+    }))
+    .unwrap_or_else(|_| panic!("mutation {mutation} of {name} panicked; its bytes: {mutant:?}"))
 }
 
 /// One to four random edits of `bytes`.

@@ -27,7 +27,7 @@ static HASTY: LazyLock<(Harness, Program)> = LazyLock::new(|| load(LIMITS));
 
 fn load(limits: Limits) -> (Harness, Program) {
     let harness = Harness::new(limits).unwrap();
-    let program = harness.load_file(test_artifacts::P3_RELEASE).unwrap();
+    let program = harness.load(test_artifacts::P3_RELEASE).unwrap();
     (harness, program)
 }
 
@@ -60,7 +60,7 @@ fn assert_p3(run: &Run, outcome: Outcome, stdout: &[u8], stderr: &[u8]) {
 #[test]
 fn p3_is_read_as_wasi_0_3() {
     assert_eq!(PATIENT.1.wasi(), Wasi::P3);
-    let hello = PATIENT.0.load_file(test_artifacts::HELLO_RELEASE).unwrap();
+    let hello = PATIENT.0.load(test_artifacts::HELLO_RELEASE).unwrap();
     assert_eq!(hello.wasi(), Wasi::P2);
 }
 

@@ -325,8 +325,9 @@ fn runner_help_documents_defaults_and_exit_statuses() {
         "--dir <HOST_DIR[::GUEST_DIR]>",
         "--dir-rw <HOST_DIR[::GUEST_DIR]>",
         "Guest arguments:\n  Everything after <COMPONENT> goes to the guest untouched",
-        "Exit status:",
-        "  5   the guest ran past",
+        "Exit status (docs/runner.md says more):",
+        "  5   timed out: compiling past --compile-timeout",
+        "--inherit-network",
     ] {
         assert!(help.contains(expected), "--help lacks {expected:?}:\n{help}");
     }

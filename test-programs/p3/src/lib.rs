@@ -42,9 +42,18 @@ impl wasip3::exports::cli::run::Guest for Command {
             "socket" => socket().await,
             "run-err" => Err(()),
             // `exit` does not return; the `Ok` after it only satisfies the type.
-            "exit-ok" => Ok(exit::exit(Ok(()))),
-            "exit-err" => Ok(exit::exit(Err(()))),
-            "exit-code" => Ok(exit::exit_with_code(rest[0].parse().map_err(drop)?)),
+            "exit-ok" => {
+                exit::exit(Ok(()));
+                Ok(())
+            }
+            "exit-err" => {
+                exit::exit(Err(()));
+                Ok(())
+            }
+            "exit-code" => {
+                exit::exit_with_code(rest[0].parse().map_err(drop)?);
+                Ok(())
+            }
             // Hostile: each should end within the runner's limits, with one line that names the cause.
             "deadlock" => {
                 // Nobody will ever write this future: its writer is held until after the read.
