@@ -106,10 +106,13 @@ impl Breakpoint {
             bail!(shown());
         }
         // `#0  my_thing_2::{impl#0}::run () at src/lib.rs:14`
-        let frame = printed
-            .lines()
-            .find(|text| text.starts_with("#0 "))
-            .with_context(shown)?;
+        // gdb wraps a long frame when its output is not a terminal: the indented lines after it are the rest.
+        let mut lines = printed.lines().skip_while(|text| !text.starts_with("#0 "));
+        let mut frame = lines.next().with_context(shown)?.to_string();
+        for rest in lines.take_while(|text| text.starts_with(' ')) {
+            frame.push(' ');
+            frame.push_str(rest.trim());
+        }
         let (called, place) = frame.rsplit_once(" at ").with_context(shown)?;
         let line: usize = place
             .strip_prefix(&format!("{}:", self.file))
