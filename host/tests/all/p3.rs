@@ -3,6 +3,7 @@
 //! where that CLI is on PATH.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use hello_host::{Harness, Invocation, Limits, Outcome, Preopen, Program, Run, Stage, Wasi};
 
 use crate::common::*;
+use crate::proposals::run_sampling_memory;
 use crate::runner::{assert_output, runner};
 
 /// Room to compile and run the guest on a busy machine, and memory enough that the hostile cases which a store
@@ -276,6 +278,27 @@ fn p3_runner_limits() {
     let output = p3_runner(&[], &["streams-forever"], b"", Duration::ZERO);
     let trapped = format!("`{path}` trapped: cannot allocate another handle: store handle limit exceeded");
     assert_output(&output, 4, Some(&trapped), b"");
+}
+
+/// The runner's resident memory stays bounded: writing zero bytes for ever is flat against a guest that sleeps
+/// as long, and the tasks and streams without end stop at the store's handle limit, measured at about 165 MiB in
+/// all for the tasks (guest memory included) in this debug build.
+#[test]
+fn p3_runner_memory_stays_bounded() {
+    let p3 = Path::new(test_artifacts::P3_RELEASE);
+    let timeout = Duration::from_secs(3);
+    let (_, sleeping) = run_sampling_memory(p3, &["sleep"], timeout);
+    let (output, writing) = run_sampling_memory(p3, &["zero-writes"], timeout);
+    assert_eq!(output.status.code(), Some(5), "{output:?}");
+    assert!(
+        sleeping > 0 && writing <= sleeping + (4 << 10),
+        "the runner peaked at {writing} KiB writing zero bytes, against {sleeping} KiB sleeping"
+    );
+    for case in ["spawn-forever", "streams-forever"] {
+        let (output, peak) = run_sampling_memory(p3, &[case], Duration::from_secs(60));
+        assert_eq!(output.status.code(), Some(4), "{case}: {output:?}");
+        assert!(peak < 512 << 10, "{case}: the runner peaked at {peak} KiB");
+    }
 }
 
 /// A `wasi:cli/run` export of a version this host does not run: a 0.3 release candidate, or 0.4.

@@ -118,13 +118,14 @@ fn resident_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Runs `component` on `hello-host` until its `timeout`, sampling the runner's resident set every 20 ms; returns
-/// the output and the largest sample in KiB.
-fn run_sampling_memory(component: &Path, timeout: Duration) -> (Output, u64) {
+/// Runs `component` with `args` on `hello-host` until its `timeout`, sampling the runner's resident set every
+/// 20 ms; returns the output and the largest sample in KiB.
+pub fn run_sampling_memory(component: &Path, args: &[&str], timeout: Duration) -> (Output, u64) {
     let mut child = runner()
         .arg("--no-cache")
         .arg(format!("--timeout={}ms", timeout.as_millis()))
         .arg(component)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -178,8 +179,8 @@ fn a_guest_that_writes_zero_bytes_forever_times_out_with_the_runners_memory_flat
     let writing = scratch.path().join("zero-writes.wasm");
     std::fs::write(&writing, zero_byte_writer()).unwrap();
 
-    let (baseline, baseline_peak) = run_sampling_memory(&spinning, timeout);
-    let (output, peak) = run_sampling_memory(&writing, timeout);
+    let (baseline, baseline_peak) = run_sampling_memory(&spinning, &[], timeout);
+    let (output, peak) = run_sampling_memory(&writing, &[], timeout);
     for (path, output) in [(&spinning, &baseline), (&writing, &output)] {
         let expected = format!("hello-host: `{}` timed out after 3s\n", path.display());
         assert!(
