@@ -2,11 +2,13 @@
 //!
 //! - sizes of the release components, as built and stripped like `wasm-tools strip -a`;
 //! - per call on the harness (new store + instantiate from a pre-instantiated component + run + capture), median
-//!   of many calls, for the Rust hello and the WAT component, with the pooling and the on-demand allocator;
+//!   of many calls, for the Rust hello, the WAT component and the WASI 0.3 hello (`test-programs/p3` with no
+//!   arguments), with the pooling and the on-demand allocator;
 //! - load on one harness: resident memory after 10,000 sequential runs against after 100, and runs per second
 //!   with 1, 2 and 32 callers at once (32 is twice the pool's slots: the rest wait);
-//! - the runner's start-up as a whole process against a native Rust hello built here and against `wasmtime run`
-//!   (when the wasmtime CLI is on PATH), pair by pair in alternating order, compile caches warm.
+//! - the runner's start-up as a whole process against a native Rust hello built here, the WASI 0.3 hello against
+//!   the 0.2 one, and both against `wasmtime run` (when the wasmtime CLI is on PATH), pair by pair in alternating
+//!   order, compile caches warm.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -24,6 +26,7 @@ fn main() {
     let hello = std::fs::read(test_artifacts::HELLO_RELEASE).expect("hello.wasm was built");
     let minimal = std::fs::read(test_artifacts::MINIMAL_RELEASE).expect("minimal.wasm was built");
     let wat = test_artifacts::component_from_wat(include_str!("../../tests/fixtures/hello.wat"), "hello").unwrap();
+    let p3 = std::fs::read(test_artifacts::P3_RELEASE).expect("p3.wasm was built");
     let stripped = |wasm: &[u8]| test_artifacts::strip_custom_sections(wasm).unwrap().len();
 
     println!("| figure | value | goal |");
@@ -49,7 +52,7 @@ fn main() {
     let mut medians = Vec::new();
     for allocation in [Allocation::Pooling, Allocation::OnDemand] {
         let harness = Harness::with_allocation(Limits::default(), allocation).unwrap();
-        for (name, bytes) in [("Rust hello", &hello), ("WAT hello", &wat)] {
+        for (name, bytes) in [("Rust hello", &hello), ("WAT hello", &wat), ("WASI 0.3 hello", &p3)] {
             let program = harness
                 .load(bytes.as_slice())
                 .unwrap_or_else(|outcome| panic!("{}", outcome.describe(name).unwrap_or_default()));
@@ -58,7 +61,7 @@ fn main() {
             medians.push(median);
         }
     }
-    let [rust_pooling, wat_pooling, rust_on_demand, _] = medians[..] else {
+    let [rust_pooling, wat_pooling, p3_pooling, rust_on_demand, ..] = medians[..] else {
         unreachable!()
     };
     println!(
@@ -68,6 +71,10 @@ fn main() {
     println!(
         "| per call, on-demand / pooling (Rust) | {:.2}x | at least 1.5x |",
         ratio(rust_on_demand, rust_pooling)
+    );
+    println!(
+        "| per call, WASI 0.3 / WASI 0.2 hello (pooling) | {:.2}x | at most 1.3x |",
+        ratio(p3_pooling, rust_pooling)
     );
 
     load(&hello);
@@ -157,47 +164,53 @@ fn per_call_median(harness: &Harness, program: &Program) -> Duration {
 }
 
 /// `hello-host` (this profile's build, compile cache warm) against a native Rust hello built here the same way
-/// (the floor for any process that prints a line) and against `wasmtime run` (its default cache warm).
+/// (the floor for any process that prints a line), on the WASI 0.3 hello against the 0.2 one, and against
+/// `wasmtime run` (its default cache warm) on each.
 fn runner_start_up() {
     let scratch = std::env::temp_dir().join(format!("hello-host-bench-{}", std::process::id()));
     let cache = scratch.join("cache");
-    let runner = |cached: bool| {
+    let (hello, p3) = (test_artifacts::HELLO_RELEASE, test_artifacts::P3_RELEASE);
+    let runner = |component: &str, cached: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hello-host"));
         if cached {
             command.arg("--cache-dir").arg(&cache);
         } else {
             command.arg("--no-cache");
         }
-        command.arg(test_artifacts::HELLO_RELEASE);
+        command.arg(component);
         command
     };
     let native = native_hello(&scratch);
-    let has_wasmtime = Command::new("wasmtime")
+    // `wasmtime 49.0.3 (...)`, named in the rows, since the CLI on PATH is not this bench's wasmtime.
+    let wasmtime_version = Command::new("wasmtime")
         .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok();
-    let wasmtime = || {
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    let wasmtime = |component: &str| {
         let mut command = Command::new("wasmtime");
-        command.args(["run", test_artifacts::HELLO_RELEASE]);
+        command.args(["run", component]);
         command
     };
     // Warm: the first runs fill both compile caches and the page cache.
     for _ in 0..3 {
-        time_process(runner(true));
-        if has_wasmtime {
-            time_process(wasmtime());
+        for component in [hello, p3] {
+            time_process(runner(component, true));
+            if wasmtime_version.is_some() {
+                time_process(wasmtime(component));
+            }
         }
     }
     // Each pair (ours, theirs) in alternating order, so that neither always runs first.
-    let pairs = |theirs: &dyn Fn() -> Command| -> (Vec<Duration>, Vec<Duration>, f64) {
+    let pairs = |ours: &dyn Fn() -> Command, theirs: &dyn Fn() -> Command| -> (Vec<Duration>, Vec<Duration>, f64) {
         let (mut a, mut b, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for pair in 0..PROCESS_PAIRS {
             let (ours, other) = if pair % 2 == 0 {
                 let other = time_process(theirs());
-                (time_process(runner(true)), other)
+                (time_process(ours()), other)
             } else {
-                let ours = time_process(runner(true));
+                let ours = time_process(ours());
                 (ours, time_process(theirs()))
             };
             a.push(ours);
@@ -209,7 +222,7 @@ fn runner_start_up() {
     };
     match &native {
         Ok(native) => {
-            let (ours, theirs, ratio) = pairs(&|| Command::new(native));
+            let (ours, theirs, ratio) = pairs(&|| runner(hello, true), &|| Command::new(native));
             println!(
                 "| runner start-up, hello-host, cache warm | {} | |",
                 micros(median(ours))
@@ -222,20 +235,33 @@ fn runner_start_up() {
         }
         Err(error) => println!("| runner start-up, hello-host / native hello | skipped: {error} | at most 2.0x |"),
     }
-    let naive: Vec<_> = (0..PROCESS_PAIRS).map(|_| time_process(runner(false))).collect();
+    let (ours, _, ratio) = pairs(&|| runner(p3, true), &|| runner(hello, true));
+    println!(
+        "| runner start-up, hello-host, WASI 0.3 hello, cache warm | {} | |",
+        micros(median(ours))
+    );
+    println!("| runner start-up, WASI 0.3 / WASI 0.2 hello (median of pairs) | {ratio:.2}x | at most 1.2x |");
+    let naive: Vec<_> = (0..PROCESS_PAIRS).map(|_| time_process(runner(hello, false))).collect();
     println!(
         "| runner start-up, hello-host --no-cache (compiles every run) | {} | |",
         micros(median(naive))
     );
-    if has_wasmtime {
-        let (_, theirs, ratio) = pairs(&wasmtime);
-        println!(
-            "| runner start-up, wasmtime run, cache warm | {} | |",
-            micros(median(theirs))
-        );
-        println!("| runner start-up, hello-host / wasmtime run (median of pairs) | {ratio:.2}x | at most 1.0x |");
-    } else {
-        println!("| runner start-up, hello-host / wasmtime run | skipped: no `wasmtime` on PATH | at most 1.0x |");
+    match &wasmtime_version {
+        Some(version) => {
+            for (name, component) in [("", hello), (", WASI 0.3 hello", p3)] {
+                let (_, theirs, ratio) = pairs(&|| runner(component, true), &|| wasmtime(component));
+                println!(
+                    "| runner start-up, wasmtime run{name} ({version}), cache warm | {} | |",
+                    micros(median(theirs))
+                );
+                println!(
+                    "| runner start-up, hello-host / wasmtime run{name} (median of pairs) | {ratio:.2}x | at most 1.0x |"
+                );
+            }
+        }
+        None => {
+            println!("| runner start-up, hello-host / wasmtime run | skipped: no `wasmtime` on PATH | at most 1.0x |")
+        }
     }
     let _ = std::fs::remove_dir_all(&scratch);
 }
