@@ -49,6 +49,15 @@ fn p3(args: &[&str]) -> Run {
     p3_with(&PATIENT, args, Vec::new(), false)
 }
 
+/// `scratch` as the guest's `data` directory.
+fn data_dir(scratch: &Scratch, writable: bool) -> Preopen {
+    Preopen {
+        host: scratch.path().to_owned(),
+        guest: "data".to_owned(),
+        writable,
+    }
+}
+
 /// Asserts the outcome and exactly what the guest wrote to stdout and stderr.
 fn assert_p3(run: &Run, outcome: Outcome, stdout: &[u8], stderr: &[u8]) {
     assert!(
@@ -96,11 +105,7 @@ fn p3_captured_stdin_is_empty() {
 fn p3_files_in_a_writable_directory() {
     let scratch = Scratch::new("p3-fs");
     std::fs::write(scratch.path().join("old.txt"), b"old").unwrap();
-    let dir = Preopen {
-        host: scratch.path().to_owned(),
-        guest: "data".to_owned(),
-        writable: true,
-    };
+    let dir = data_dir(&scratch, true);
     let run = p3_with(&PATIENT, &["fs", "data"], vec![dir], false);
     let expected = "wrote a.txt: 12 bytes\nrenamed to b.txt, read: hello, file\nentries: b.txt old.txt\n";
     assert_p3(&run, Outcome::Success, expected.as_bytes(), b"");
@@ -111,11 +116,7 @@ fn p3_files_in_a_writable_directory() {
 #[test]
 fn p3_files_in_a_read_only_directory_are_not_created() {
     let scratch = Scratch::new("p3-fs-ro");
-    let dir = Preopen {
-        host: scratch.path().to_owned(),
-        guest: "data".to_owned(),
-        writable: false,
-    };
+    let dir = data_dir(&scratch, false);
     let run = p3_with(&PATIENT, &["fs", "data"], vec![dir], false);
     assert_p3(
         &run,
@@ -194,11 +195,7 @@ fn p3_flood_is_cut_at_the_output_limit() {
 #[test]
 fn p3_cancelled_reads_and_writes_end_cleanly() {
     let scratch = Scratch::new("p3-cancel");
-    let dir = Preopen {
-        host: scratch.path().to_owned(),
-        guest: "data".to_owned(),
-        writable: true,
-    };
+    let dir = data_dir(&scratch, true);
     let run = p3_with(&PATIENT, &["cancel", "data"], vec![dir], false);
     assert_p3(&run, Outcome::Success, b"cancelled\n", b"");
 }

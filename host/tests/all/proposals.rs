@@ -3,14 +3,11 @@
 //! for ever does not grow the runner's memory.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-
-fn runner() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hello-host"))
-}
+use crate::runner::runner;
 
 /// A `wasi:cli/run` command whose core module also holds `fields`, written by hand so that no encoder between the
 /// WAT and the runner validates the module with features of its own.
